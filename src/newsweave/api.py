@@ -1,0 +1,201 @@
+"""The Python API. The CLI, the REST API and the web UI are thin layers over these functions.
+
+    >>> from newsweave import api
+    >>> store = api.open_db("news.db")
+    >>> report = api.ingest(store, ["articles/"])
+    >>> [d["title"] for d in api.articles(store, lang="de")]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, NewsweaveError, StageError
+from .model import Document, RawItem
+from .paths import SAMPLE_DIR
+from .pipeline import Pipeline, build_pipeline, default_stage_names
+from .store import KINDS, DocFilter, Store, open_store
+
+__all__ = [
+    "KINDS", "DocFilter", "IngestReport", "articles", "export_records", "ingest", "open_db", "sample_paths",
+    "show", "status",
+]
+
+ProgressFn = Callable[[int, str], None]  # (items done so far, current source)
+
+
+def open_db(url: str | Path | None = None) -> Store:
+    return open_store(url)
+
+
+@dataclass
+class IngestReport:
+    ingested: int = 0  # new documents stored
+    duplicates: int = 0  # same content as a stored document: one more source for it
+    unchanged: int = 0  # the same bytes from the same source were ingested before
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    languages: Counter[str] = field(default_factory=Counter)
+    doc_ids: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ingested": self.ingested, "duplicates": self.duplicates, "unchanged": self.unchanged,
+            "rejected": [{"source": s, "reason": r} for s, r in self.rejected],
+            "languages": dict(self.languages),
+        }
+
+
+def sample_paths() -> list[str]:
+    """The bundled sample corpus: every article file (the truth file and README excluded)."""
+    skip = {"README.md", "expected.json", "manifest.csv"}
+    return sorted(
+        str(p) for p in SAMPLE_DIR.rglob("*")
+        if p.is_file() and p.name not in skip and not p.name.endswith(".meta.json") and "__pycache__" not in p.parts
+    )
+
+
+def sample_manifest() -> str | None:
+    m = SAMPLE_DIR / "manifest.csv"
+    return str(m) if m.exists() else None
+
+
+def _linker(store: Store) -> Any | None:
+    """The corpus-level linking step (events, stories), when this installation has it."""
+    if importlib.util.find_spec("newsweave.link") is None:
+        return None
+    from .link import Linker
+
+    return Linker(store)
+
+
+def iter_items(paths: Sequence[str], **opts: Any) -> Iterator[RawItem | InputError]:
+    from .stages.ingest import iter_items as _iter
+
+    yield from _iter(paths, **opts)
+
+
+def ingest(
+    store: Store,
+    paths: Sequence[str],
+    *,
+    until: str | None = None,
+    pattern: str | None = None,
+    field_map: dict[str, str] | None = None,
+    manifest: str | None = None,
+    batch_size: int = 16,
+    progress: ProgressFn | None = None,
+    pipeline: Pipeline | None = None,
+) -> IngestReport:
+    """Read every input, run the pipeline, store each document in one transaction, then link.
+
+    Bad inputs are reported in ``IngestReport.rejected`` (each once, with its source and the
+    reason) and skipped; the good ones land. Re-running the same command is a no-op for what
+    already landed, so an interrupted run is finished by running it again."""
+    from .stages.ingest import to_document
+
+    pipe = pipeline or build_pipeline(default_stage_names())
+    if until:
+        pipe = pipe.until(until)
+    linker = _linker(store) if until is None or until == pipe.names[-1] == default_stage_names()[-1] else None
+    report = IngestReport()
+    batch: list[Document] = []
+    done = 0
+
+    def reject(source: str, reason: str) -> None:
+        report.rejected.append((source, reason))
+
+    def flush() -> None:
+        if not batch:
+            return
+        out = pipe.run(batch, on_error=lambda d, e: reject(d.source, e.reason if isinstance(e, StageError) else str(e)))
+        for doc in out:
+            if not doc.text.strip():
+                reject(doc.source, "no article text left after cleaning")
+                continue
+            res = store.write_document(doc)
+            if res.status == "new":
+                report.ingested += 1
+                report.languages[doc.lang] += 1
+                report.doc_ids.append(res.doc_id)
+                if linker is not None:
+                    linker.add(doc)
+            else:
+                report.duplicates += 1
+        batch.clear()
+
+    opts: dict[str, Any] = {"pattern": pattern, "field_map": field_map, "manifest": manifest}
+    for item in iter_items(paths, **{k: v for k, v in opts.items() if v is not None}):
+        done += 1
+        if isinstance(item, InputError):
+            reject(item.source, item.reason)
+        else:
+            sha = hashlib.sha256(item.raw).hexdigest()
+            if store.known_raw(sha, item.source.source):
+                report.unchanged += 1
+            else:
+                try:
+                    batch.append(to_document(item))
+                except NewsweaveError as exc:
+                    reject(item.source.source, str(exc))
+                if len(batch) >= batch_size:
+                    flush()
+        if progress:
+            progress(done, item.source if isinstance(item, InputError) else item.source.source)
+    flush()
+    if linker is not None:
+        linker.finish()
+    return report
+
+
+def status(store: Store) -> dict[str, Any]:
+    out = store.stats()
+    out["db"] = store.url
+    return out
+
+
+def articles(
+    store: Store, flt: DocFilter | None = None, *, limit: int = 50, after: str | None = None
+) -> list[dict[str, Any]]:
+    return list(store.iter_records("documents", flt, limit=limit, after=after))
+
+
+def show(store: Store, doc_id: str) -> dict[str, Any]:
+    """One document with everything derived from it."""
+    doc = store.get_document(resolve_id(store, "documents", doc_id))
+    for kind in ("mentions", "quotes", "times"):
+        rows = store.iter_records(kind, DocFilter(doc_id=doc["id"]))
+        doc[kind] = sorted(rows, key=lambda r: (r["start"], r["end"]))
+    return doc
+
+
+def resolve_id(store: Store, kind: str, prefix: str) -> str:
+    """Accept a unique id prefix, as git does for commits."""
+    try:
+        store.get_record(kind, prefix)
+        return prefix
+    except NewsweaveError:
+        pass
+    matches = [r["id"] for r in store.iter_records(kind) if r["id"].startswith(prefix)]
+    if len(matches) == 1:
+        return matches[0]
+    from .errors import NotFoundError
+
+    if not matches:
+        raise NotFoundError(kind.rstrip("s"), prefix)
+    raise NewsweaveError(f"id prefix {prefix!r} is ambiguous: {', '.join(matches[:5])}")
+
+
+def export_records(store: Store, kind: str, flt: DocFilter | None = None) -> Iterable[dict[str, Any]]:
+    if kind not in KINDS:
+        raise NewsweaveError(f"unknown export kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+    return store.iter_records(kind, flt)

@@ -1,0 +1,102 @@
+"""Read-side queries over the linked structure, shared by the CLI, the REST API and the web UI."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from .errors import NotFoundError
+from .store import DocFilter, Store
+
+
+def _norm(s: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", s.casefold()) if not unicodedata.combining(c))
+
+
+def entities(store: Store, *, name: str | None = None, etype: str | None = None, limit: int = 50,
+             flt: DocFilter | None = None) -> list[dict[str, Any]]:
+    rows = list(store.iter_records("entities", flt))
+    if etype:
+        rows = [r for r in rows if r["type"] == etype.upper()]
+    if name:
+        n = _norm(name)
+        rows = [r for r in rows if any(n in _norm(a) for a in [r["name"], *r["aliases"]])]
+    rows.sort(key=lambda r: (-r["mention_count"], r["name"]))
+    return rows[:limit]
+
+
+def find_entity(store: Store, name: str) -> dict[str, Any] | None:
+    """The most mentioned entity whose name or any alias equals ``name`` (else contains it)."""
+    n = _norm(name)
+    rows = list(store.iter_records("entities"))
+    exact = [r for r in rows if any(_norm(a) == n for a in [r["name"], *r["aliases"]])]
+    cand = exact or [r for r in rows if any(n in _norm(a) for a in [r["name"], *r["aliases"]])]
+    return max(cand, key=lambda r: r["mention_count"]) if cand else None
+
+
+def quotes(store: Store, *, speaker: str | None = None, lang: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    flt = DocFilter(lang=lang)
+    if speaker:
+        ent = find_entity(store, speaker)
+        if ent is None:
+            return []
+        flt.entity_id = ent["id"]
+    names = {e["id"]: e["name"] for e in store.iter_records("entities")}
+    rows = list(store.iter_records("quotes", flt))
+    for r in rows:
+        r["speaker_name"] = names.get(r.get("speaker_entity_id") or "")
+    return rows[:limit]
+
+
+def events(store: Store, flt: DocFilter | None = None, *, limit: int = 100) -> list[dict[str, Any]]:
+    rows = list(store.iter_records("events", flt))
+    rows.sort(key=lambda r: (r.get("date") or "9999", r["id"]))
+    return rows[:limit]
+
+
+def stories(store: Store, *, limit: int = 100) -> list[dict[str, Any]]:
+    rows = list(store.iter_records("stories"))
+    for r in rows:
+        dates = [store.get_record("events", e).get("date") for e in r["event_ids"]]
+        dates = [d for d in dates if d]
+        r["date_start"], r["date_end"] = (min(dates), max(dates)) if dates else (None, None)
+    rows.sort(key=lambda r: (-len(r["event_ids"]), r["id"]))
+    return rows[:limit]
+
+
+def timeline(store: Store, story_id: str) -> dict[str, Any]:
+    """One entry per date of a story: the date, a summary sentence, the sources."""
+    from .api import resolve_id
+
+    sid = resolve_id(store, "stories", story_id)
+    st = store.get_story(sid)
+    if st is None:
+        raise NotFoundError("story", story_id)
+    if importlib.util.find_spec("newsweave.link.timeline") is not None:
+        from .link.timeline import story_timeline
+
+        result: dict[str, Any] = story_timeline(store, sid)
+        return result
+    entries = []
+    for eid in st.event_ids:
+        ev = store.get_record("events", eid)
+        srcs = [store.get_record("documents", d)["source"] for d in ev["doc_ids"]]
+        entries.append({"date": ev.get("date"), "summary": ev.get("summary") or ev.get("title"), "event_id": eid,
+                        "sources": srcs})
+    return {"story_id": sid, "title": st.title, "entries": entries}
+
+
+def search(store: Store, q: str, flt: DocFilter | None = None, *, limit: int = 10) -> dict[str, Any]:
+    """Hybrid search when the search module is installed, else BM25 full text."""
+    if importlib.util.find_spec("newsweave.search") is not None:
+        from .search import hybrid_search
+
+        result: dict[str, Any] = hybrid_search(store, q, flt, limit=limit)
+        return result
+    hits = []
+    for did, score in store.search_text(q, limit=limit, flt=flt):
+        d = store.get_document(did)
+        hits.append({"id": did, "score": score, "lang": d["lang"], "title": d["title"], "snippet": d["text"][:200]})
+    return {"query": q, "hits": hits}

@@ -1,0 +1,154 @@
+"""The storage interface every backend implements, and the record shapes it returns.
+
+Records come back as plain dicts in the export shapes of DESIGN.md's Contracts, so the CLI,
+the REST API and exports need no further translation. A backend passes ``tests/store_suite.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from ..model import Document
+
+KINDS = ("documents", "mentions", "entities", "quotes", "times", "events", "stories", "links")
+
+WriteStatus = Literal["new", "duplicate", "updated"]
+
+
+@dataclass
+class WriteResult:
+    doc_id: str
+    status: WriteStatus
+
+
+@dataclass
+class DocFilter:
+    """Filters shared by listing, export and search."""
+
+    lang: str | None = None
+    source: str | None = None  # substring of any source
+    date_from: str | None = None  # published.value >= (ISO date)
+    date_to: str | None = None
+    entity_id: str | None = None
+    event_id: str | None = None
+    story_id: str | None = None
+    ids: list[str] | None = None  # record ids
+    doc_id: str | None = None  # for mentions, quotes, times: of this document only
+
+
+@dataclass
+class EventRecord:
+    id: str
+    doc_ids: list[str]
+    title: str = ""
+    date: str | None = None  # best date (ISO)
+    date_start: str | None = None
+    date_end: str | None = None
+    place: str | None = None
+    participants: list[str] = field(default_factory=list)  # entity ids
+    summary: str = ""
+    story_id: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StoryRecord:
+    id: str
+    event_ids: list[str]  # in date order
+    title: str = ""
+    actors: list[str] = field(default_factory=list)  # entity ids
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LinkRecord:
+    src: str
+    dst: str
+    type: str  # duplicate | near-duplicate | translation | same-event
+    score: float
+
+    @property
+    def id(self) -> str:
+        from ..model import stable_id
+
+        a, b = sorted((self.src, self.dst))
+        return stable_id("link", self.type, a, b)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What newsweave needs from a database. Implementations: SQLiteStore (default)."""
+
+    url: str
+
+    # -- documents -------------------------------------------------------------------------
+    def known_raw(self, raw_sha: str, source: str) -> str | None:
+        """The id of the document already made from these raw bytes from this source, if any."""
+        ...
+
+    def write_document(self, doc: Document) -> WriteResult:
+        """Write a document and every stage output in one transaction.
+
+        A document whose id is already stored gains the new source and is otherwise left as it
+        is (``duplicate``) unless ``replace`` semantics are asked by re-running stages."""
+        ...
+
+    def replace_outputs(self, doc: Document) -> None:
+        """Rewrite a stored document's stage outputs (after a stage version change)."""
+        ...
+
+    def get_document(self, doc_id: str) -> dict[str, Any]: ...
+
+    def load_document(self, doc_id: str) -> Document: ...
+
+    def iter_records(
+        self, kind: str, flt: DocFilter | None = None, *, limit: int | None = None, after: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Records of one export kind in id order, starting after the id ``after``."""
+        ...
+
+    def get_record(self, kind: str, ident: str) -> dict[str, Any]: ...
+
+    def count(self, kind: str) -> int: ...
+
+    def stats(self) -> dict[str, Any]: ...
+
+    def delete_document(self, doc_id: str) -> bool: ...
+
+    # -- search ----------------------------------------------------------------------------
+    def search_text(self, query: str, *, limit: int = 50, flt: DocFilter | None = None) -> list[tuple[str, float]]:
+        """Full-text search: (doc_id, score) best first; score is higher-is-better."""
+        ...
+
+    # -- vectors, events, stories, links ---------------------------------------------------
+    def get_vectors(self, doc_ids: Iterable[str]) -> dict[str, list[float]]: ...
+
+    def iter_vectors(self) -> Iterator[tuple[str, list[float]]]: ...
+
+    def put_event(self, ev: EventRecord) -> None: ...
+
+    def get_event(self, event_id: str) -> EventRecord | None: ...
+
+    def delete_event(self, event_id: str) -> None: ...
+
+    def put_story(self, st: StoryRecord) -> None: ...
+
+    def get_story(self, story_id: str) -> StoryRecord | None: ...
+
+    def delete_story(self, story_id: str) -> None: ...
+
+    def iter_events(self) -> Iterator[EventRecord]: ...
+
+    def iter_stories(self) -> Iterator[StoryRecord]: ...
+
+    def put_links(self, links: Iterable[LinkRecord]) -> None: ...
+
+    def set_state(self, key: str, value: Any) -> None:
+        """Small persistent state for corpus-level steps (index positions, versions)."""
+        ...
+
+    def get_state(self, key: str, default: Any = None) -> Any: ...
+
+    def close(self) -> None: ...

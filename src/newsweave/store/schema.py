@@ -1,0 +1,138 @@
+"""SQLite schema as numbered migrations. ``PRAGMA user_version`` records how far a file is."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the whole data model of DESIGN.md
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        raw_sha TEXT NOT NULL,
+        raw BLOB NOT NULL,                -- zlib-compressed input bytes, kept byte for byte
+        format TEXT NOT NULL,
+        raw_text TEXT NOT NULL,           -- text before cleaning; removed offsets point here
+        text TEXT NOT NULL,               -- clean text; every derived offset points here
+        title TEXT,
+        lang TEXT NOT NULL DEFAULT 'und',
+        lang_confidence REAL NOT NULL DEFAULT 0,
+        removed TEXT NOT NULL DEFAULT '[]',
+        meta TEXT NOT NULL DEFAULT '{}',
+        paragraphs TEXT NOT NULL DEFAULT '[]',
+        sentences TEXT NOT NULL DEFAULT '[]',
+        published TEXT,                   -- DateInfo as JSON
+        published_value TEXT,             -- published.value, for filters and sorting
+        event_date TEXT,
+        event_id TEXT,
+        story_id TEXT,
+        stage_versions TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    );
+    CREATE INDEX documents_lang ON documents(lang);
+    CREATE INDEX documents_published ON documents(published_value);
+    CREATE INDEX documents_event ON documents(event_id);
+    CREATE INDEX documents_story ON documents(story_id);
+
+    CREATE TABLE sources (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        raw_sha TEXT NOT NULL,
+        url TEXT, outlet TEXT, author TEXT, published TEXT, lang TEXT, title TEXT,
+        extra TEXT NOT NULL DEFAULT '{}',
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (doc_id, source)
+    );
+    CREATE INDEX sources_raw ON sources(raw_sha, source);
+    CREATE INDEX sources_source ON sources(source);
+
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        aliases TEXT NOT NULL DEFAULT '{}',   -- {lang: [surface forms]}
+        meta TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX entities_name ON entities(name);
+
+    CREATE TABLE mentions (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        type TEXT NOT NULL,
+        entity_id TEXT,
+        role TEXT,
+        confidence REAL NOT NULL DEFAULT 1
+    );
+    CREATE INDEX mentions_doc ON mentions(doc_id);
+    CREATE INDEX mentions_entity ON mentions(entity_id);
+
+    CREATE TABLE quotes (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        cue TEXT, cue_start INTEGER, cue_end INTEGER,
+        speaker_text TEXT, speaker_start INTEGER, speaker_end INTEGER,
+        speaker_entity_id TEXT
+    );
+    CREATE INDEX quotes_doc ON quotes(doc_id);
+    CREATE INDEX quotes_speaker ON quotes(speaker_entity_id);
+
+    CREATE TABLE times (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        type TEXT NOT NULL,
+        value TEXT,
+        anchor TEXT,
+        mod TEXT
+    );
+    CREATE INDEX times_doc ON times(doc_id);
+
+    CREATE TABLE vectors (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vec BLOB NOT NULL                 -- float32 little-endian
+    );
+
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        date TEXT, date_start TEXT, date_end TEXT,
+        place TEXT,
+        participants TEXT NOT NULL DEFAULT '[]',
+        summary TEXT NOT NULL DEFAULT '',
+        story_id TEXT,
+        meta TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX events_story ON events(story_id);
+    CREATE INDEX events_date ON events(date);
+
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        event_ids TEXT NOT NULL DEFAULT '[]',
+        actors TEXT NOT NULL DEFAULT '[]',
+        meta TEXT NOT NULL DEFAULT '{}'
+    );
+
+    CREATE TABLE links (
+        id TEXT PRIMARY KEY,
+        src TEXT NOT NULL, dst TEXT NOT NULL,
+        type TEXT NOT NULL,
+        score REAL NOT NULL
+    );
+    CREATE INDEX links_src ON links(src);
+    CREATE INDEX links_dst ON links(dst);
+
+    CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+    CREATE VIRTUAL TABLE documents_fts USING fts5(
+        doc_id UNINDEXED, title, text, tokenize = 'unicode61 remove_diacritics 2'
+    );
+    """,
+]
