@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= newsweave.db
 
-.PHONY: setup demo test test-fast lint bench clean
+.PHONY: setup system demo test test-fast lint bench clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) (Python 3.11)"; exit 1; }
@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml $(BIN)/python
 
 setup: $(STAMP)
 
+## system: Debian packages the tests need (Chromium for the browser tests); root or sudo
+system:
+	bash scripts/setup-system.sh
+
 ## demo: set up, ingest the bundled sample corpus into $(DB), print what was found
 demo: setup
 	rm -f $(DB) $(DB)-wal $(DB)-shm
@@ -26,7 +30,7 @@ demo: setup
 	$(BIN)/newsweave --db $(DB) articles --limit 15
 
 ## test: set up and run the whole test suite (lint, types, unit, slow and integration tests)
-test: setup
+test: setup system
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	bash scripts/pytest.sh

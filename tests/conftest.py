@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # store_suite
 
-from newsweave.paths import shared_dir  # noqa: E402
+from newsweave.paths import shared_dir
 
 
 @pytest.fixture(scope="session")

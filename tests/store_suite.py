@@ -11,7 +11,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsweave.errors import NotFoundError, StoreError
-from newsweave.model import DateInfo, Document, Entity, Mention, Quote, Removed, Sentence, Source, TimeExpression
+from newsweave.model import (
+    DateInfo,
+    Document,
+    Entity,
+    Mention,
+    Quote,
+    Removed,
+    Sentence,
+    Source,
+    TimeExpression,
+)
 from newsweave.store import KINDS, DocFilter, EventRecord, LinkRecord, StoryRecord
 
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from store_suite import EventStoryTest, ReadRecordsTest, RoundTripPropertyTest, WriteDocumentsTest, make_doc
 
 from newsweave.errors import StoreError
 from newsweave.store import open_store
 from newsweave.store.sqlite import SQLiteStore
+from store_suite import EventStoryTest, ReadRecordsTest, RoundTripPropertyTest, WriteDocumentsTest, make_doc
 
 
 class TestSQLiteMemory(WriteDocumentsTest, ReadRecordsTest, EventStoryTest, RoundTripPropertyTest):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, NewsweaveError, StageError
+from .errors import InputError, NewsweaveError, PipelineError, StageError
 from .model import Document, RawItem
 from .paths import SAMPLE_DIR
 from .pipeline import Pipeline, build_pipeline, default_stage_names
@@ -57,15 +57,11 @@ class IngestReport:
 
 def sample_paths() -> list[str]:
     """The bundled sample corpus: every article file (the truth file and README excluded)."""
-    skip = {"README.md", "expected.json", "manifest.csv"}
-    return sorted(
-        str(p) for p in SAMPLE_DIR.rglob("*")
-        if p.is_file() and p.name not in skip and not p.name.endswith(".meta.json") and "__pycache__" not in p.parts
-    )
+    return [str(SAMPLE_DIR / "corpus")]
 
 
 def sample_manifest() -> str | None:
-    m = SAMPLE_DIR / "manifest.csv"
+    m = SAMPLE_DIR / "corpus" / "manifest.csv"
     return str(m) if m.exists() else None
 
 
@@ -103,13 +99,17 @@ def ingest(
     already landed, so an interrupted run is finished by running it again."""
     from .stages.ingest import to_document
 
-    pipe = pipeline or build_pipeline(default_stage_names())
-    if until:
-        pipe = pipe.until(until)
-    linker = _linker(store) if until is None or until == pipe.names[-1] == default_stage_names()[-1] else None
+    names = default_stage_names()
+    if until and until not in names:
+        raise PipelineError(f"unknown stage {until!r} for --until; valid stages: {', '.join(names)}")
+    if pipeline is None:
+        pipe = build_pipeline(names[: names.index(until) + 1] if until else names)
+    else:
+        pipe = pipeline.until(until) if until else pipeline
+    # events and stories need every per-document stage's output
+    linker = _linker(store) if pipe.names[-1] == names[-1] else None
     report = IngestReport()
     batch: list[Document] = []
-    done = 0
 
     def reject(source: str, reason: str) -> None:
         report.rejected.append((source, reason))
@@ -134,8 +134,7 @@ def ingest(
         batch.clear()
 
     opts: dict[str, Any] = {"pattern": pattern, "field_map": field_map, "manifest": manifest}
-    for item in iter_items(paths, **{k: v for k, v in opts.items() if v is not None}):
-        done += 1
+    for done, item in enumerate(iter_items(paths, **{k: v for k, v in opts.items() if v is not None}), start=1):
         if isinstance(item, InputError):
             reject(item.source, item.reason)
         else:

@@ -67,7 +67,7 @@ def ingest(
     sample: bool = typer.Option(False, "--sample", help="Ingest the bundled sample corpus."),
     until: str = typer.Option(None, "--until", help="Stop after this stage (clean, language, segment, time, ...)."),
     pattern: str = typer.Option(None, "--glob", help="Only files whose name matches this glob, e.g. '*.html'."),
-    manifest: str = typer.Option(None, "--manifest", help="CSV or JSONL with a 'path' column and metadata."),
+    manifest: str | None = typer.Option(None, "--manifest", help="CSV or JSONL with a 'path' column and metadata."),
     field_map: str = typer.Option(None, "--fields", help="JSON field mapping, e.g. 'text=body,date=pubdate'."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -182,12 +182,12 @@ def export_cmd(
     from .export import write_export
 
     try:
-        stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
-        try:
-            write_export(state.store(), kind, fmt, stream, _filter(lang, source, date_from, date_to))
-        finally:
-            if output:
-                stream.close()
+        flt = _filter(lang, source, date_from, date_to)
+        if output:
+            with open(output, "w", encoding="utf-8", newline="") as stream:
+                write_export(state.store(), kind, fmt, stream, flt)
+        else:
+            write_export(state.store(), kind, fmt, sys.stdout, flt)
     except NewsweaveError as exc:
         fail(str(exc))
 
@@ -225,7 +225,9 @@ def train_ner(
         fail(f"NER training is not available: {exc}")
         return
     try:
-        result = train(lang, out_dir, max_minutes=minutes) if out_dir else train(lang, None, max_minutes=minutes)
+        from .paths import MODELS_DIR
+
+        result = train(lang, out_dir or MODELS_DIR / f"ner_{lang}", max_minutes=minutes)
     except NewsweaveError as exc:
         fail(str(exc))
         return

@@ -99,7 +99,7 @@ class Pipeline:
                 for d in current:
                     try:
                         survivors.extend(run_batch(st, [d]))
-                    except Exception as exc:  # noqa: BLE001 - reported with the stage's name
+                    except Exception as exc:  # reported with the stage's name
                         err = StageError(st.name, d.source, f"{type(exc).__name__}: {exc}")
                         if on_error is None:
                             raise err from exc

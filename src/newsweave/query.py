@@ -59,8 +59,7 @@ def events(store: Store, flt: DocFilter | None = None, *, limit: int = 100) -> l
 def stories(store: Store, *, limit: int = 100) -> list[dict[str, Any]]:
     rows = list(store.iter_records("stories"))
     for r in rows:
-        dates = [store.get_record("events", e).get("date") for e in r["event_ids"]]
-        dates = [d for d in dates if d]
+        dates: list[str] = [d for e in r["event_ids"] if (d := store.get_record("events", e).get("date"))]
         r["date_start"], r["date_end"] = (min(dates), max(dates)) if dates else (None, None)
     rows.sort(key=lambda r: (-len(r["event_ids"]), r["id"]))
     return rows[:limit]

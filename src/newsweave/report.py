@@ -36,7 +36,7 @@ def markdown(store: Store, kind: str, rows: list[dict[str, Any]]) -> str:
             parts.append(f"Place: {ev.get('place') or '-'}; articles: {len(ev['doc_ids'])}")
             parts.append("")
     else:
-        keys = [k for k in ("id", "lang", "title", "name", "type", "text", "kind", "value") if rows and k in rows[0]]
+        keys: list[str] = [k for k in ("id", "lang", "title", "name", "type", "text", "kind", "value") if rows and k in rows[0]]
         parts.append(_md_table([[str(r.get(k) or "")[:120] for k in keys] for r in rows], keys))
     return "\n".join(parts) + "\n"
 
