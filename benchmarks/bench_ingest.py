@@ -63,7 +63,7 @@ def main() -> None:
         write_corpus(t / "syn", args.synthetic, seed=1)
         n, dt = timed_ingest([str(t / "syn")], "segment", t / "c.db")
         print(f"synthetic {args.synthetic}, until segment: {n} docs in {dt:.2f}s = {n / dt:.1f} docs/s")
-        pages = [Path(p) for p in sample if p.endswith((".html", ".htm"))]
+        pages = sorted(Path(sample[0]).glob("*.htm*"))
         if pages:
             ours, bare = html_side_by_side(pages, rounds=20)
             print(f"HTML clean stage vs bare trafilatura.extract on {len(pages)} pages x20: "
