@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= newsweave.db
 
-.PHONY: setup system demo test test-fast lint bench clean
+.PHONY: setup system postgres demo test test-fast lint bench clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) (Python 3.11)"; exit 1; }
@@ -22,6 +22,10 @@ setup: $(STAMP)
 system:
 	bash scripts/setup-system.sh
 
+## postgres: PostgreSQL 15 with pgvector, for the PostgreSQL store tests; root or sudo
+postgres:
+	bash scripts/setup-postgres.sh
+
 ## demo: set up, ingest the bundled sample corpus into $(DB), print what was found
 demo: setup
 	rm -f $(DB) $(DB)-wal $(DB)-shm
@@ -30,7 +34,7 @@ demo: setup
 	$(BIN)/newsweave --db $(DB) articles --limit 15
 
 ## test: set up and run the whole test suite (lint, types, unit, slow and integration tests)
-test: setup system
+test: setup system postgres
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	bash scripts/pytest.sh

@@ -206,7 +206,7 @@ class EventStoryTest:
 
 
 class RoundTripPropertyTest:
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.differing_executors])
     @given(text=st.text(min_size=1, max_size=300).filter(lambda s: s.strip()),
            title=st.one_of(st.none(), st.text(max_size=40)))
     def test_any_text_roundtrips(self, store: Any, text: str, title: str | None) -> None:

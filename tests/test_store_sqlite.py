@@ -68,8 +68,3 @@ def test_raw_kept_compressed(tmp_path: Path) -> None:
     size = s.conn.execute("SELECT length(raw) FROM documents").fetchone()[0]
     assert size < 1000 and s.load_document(d.id).raw == d.raw
     s.close()
-
-
-def test_postgres_url_says_why() -> None:
-    with pytest.raises(StoreError, match="PostgreSQL"):
-        open_store("postgresql://localhost/x")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import StoreError
 from .base import KINDS, DocFilter, EventRecord, LinkRecord, Store, StoryRecord, WriteResult
 
 __all__ = ["KINDS", "DocFilter", "EventRecord", "LinkRecord", "Store", "StoryRecord", "WriteResult", "open_store"]
@@ -21,7 +20,9 @@ def open_store(url: str | Path | None = None) -> Store:
     """Open the store at ``url``: a file path (SQLite) or a ``postgresql://`` URL."""
     u = str(url) if url else default_url()
     if u.startswith(("postgresql://", "postgres://")):
-        raise StoreError("the PostgreSQL backend is not part of this version; use a SQLite file path")
+        from .postgres import PostgresStore
+
+        return PostgresStore(u)
     from .sqlite import SQLiteStore
 
     return SQLiteStore(u)

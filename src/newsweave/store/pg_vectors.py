@@ -143,21 +143,9 @@ class VectorIndex:
         """Nearest documents by cosine similarity (1 - cosine distance), best first."""
         if not self.enabled:
             raise StoreError(f"vector search is not available: {self.unavailable_reason}")
-        vec = [float(x) for x in vector]
-        dim = len(vec)
-        if not dim:
+        sql, params = self.search_sql(vector, limit=limit, flt=flt, model=model)
+        if not params:
             return []
-        where, args = shapes.doc_where(flt or DocFilter(), shapes.POSTGRES, alias="d")
-        conds = [f"v.dim = {dim}"]  # a literal, so the planner can use the partial index of this dimension
-        if model:
-            conds.append("v.model = %s")
-        if where:
-            conds.append(where)
-        dist = f"v.vec::vector({dim}) <=> q.v"
-        sql = (f"WITH q AS (SELECT %s::real[]::vector({dim}) AS v) "
-               f"SELECT v.doc_id, 1 - ({dist}) AS s FROM q, vectors v JOIN documents d ON d.id = v.doc_id "
-               f"WHERE {' AND '.join(conds)} ORDER BY {dist} LIMIT %s")
-        params = [vec, *([model] if model else []), *args, int(limit)]
 
         def run(conn: Any) -> list[dict[str, Any]]:
             with conn.transaction():
@@ -170,3 +158,25 @@ class VectorIndex:
         rows = self.pool.run("searching vectors", run)
         hits = [(r["doc_id"], float(r["s"])) for r in rows]
         return sorted(hits, key=lambda h: (-h[1], h[0]))
+
+    @staticmethod
+    def search_sql(vector: list[float], *, limit: int = 10, flt: DocFilter | None = None,
+                   model: str | None = None) -> tuple[str, list[Any]]:
+        """The nearest-neighbour query: ordered by the cosine distance on the expression the
+        dimension's HNSW index is built on, so the planner walks the index (no params: no query)."""
+        vec = [float(x) for x in vector]
+        dim = len(vec)
+        if not dim:
+            return "", []
+        where, args = shapes.doc_where(flt or DocFilter(), shapes.POSTGRES, alias="d")
+        conds = [f"v.dim = {dim}"]  # a literal, so the planner can use the partial index of this dimension
+        if model:
+            conds.append("v.model = %s")
+        if where:
+            conds.append(where)
+        dist = f"v.vec::vector({dim}) <=> q.v"
+        sql = (f"WITH q AS (SELECT %s::real[]::vector({dim}) AS v) "
+               f"SELECT v.doc_id, 1 - ({dist}) AS s FROM q, vectors v JOIN documents d ON d.id = v.doc_id "
+               f"WHERE {' AND '.join(conds)} ORDER BY {dist} LIMIT %s")
+        params = [vec, *([model] if model else []), *args, int(limit)]
+        return sql, params

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import NotFoundError, StoreError
 from ..model import DateInfo, Document, Paragraph, Removed, Sentence, Source, stable_id
-from . import records
+from . import shapes as records
 from .base import KINDS, DocFilter, EventRecord, LinkRecord, StoryRecord, WriteResult
 from .schema import MIGRATIONS
 
@@ -29,6 +29,8 @@ def _j(v: Any) -> str:
 
 class SQLiteStore:
     """SQLite implementation of :class:`newsweave.store.base.Store`."""
+
+    dialect = records.SQLITE
 
     def __init__(self, path: str | Path = "newsweave.db") -> None:
         self.path = str(path)
@@ -81,6 +83,10 @@ class SQLiteStore:
     def _q(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self.conn.execute(sql, tuple(args)).fetchall()
+
+    def rows(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Plain read query (the shapes module's Reader protocol)."""
+        return self._q(sql, args)
 
     def close(self) -> None:
         with self._lock:
@@ -249,7 +255,7 @@ class SQLiteStore:
     ) -> Iterator[dict[str, Any]]:
         if kind not in KINDS:
             raise StoreError(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
-        sql, args = records.select(kind, flt or DocFilter(), after=after, limit=limit)
+        sql, args = records.select(kind, flt or DocFilter(), self.dialect, after=after, limit=limit)
         for row in self._q(sql, args):
             yield records.shape(self, kind, row)
 
@@ -280,7 +286,7 @@ class SQLiteStore:
         match = fts_query(query)
         if not match:
             return []
-        where, args = records.doc_where(flt or DocFilter(), alias="d")
+        where, args = records.doc_where(flt or DocFilter(), self.dialect, alias="d")
         sql = (
             "SELECT f.doc_id, bm25(documents_fts, 0.0, 2.0, 1.0) AS s FROM documents_fts f "
             "JOIN documents d ON d.id = f.doc_id WHERE documents_fts MATCH ? "
