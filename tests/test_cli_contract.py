@@ -52,9 +52,9 @@ def test_seeds_land(seed_db: Path, seed_expected: dict[str, Any]) -> None:
 
 def test_reingest_is_noop(seed_db: Path, seeds_dir: Path) -> None:
     before = export(seed_db, "documents")
-    r = run(seed_db, "ingest", str(seeds_dir))
+    r = run(seed_db, "ingest", str(seeds_dir), "--glob", "*.txt")
     assert r.returncode == 0, r.stderr.decode()
-    assert b"ingested 0" in r.stdout
+    assert b"ingested 0" in r.stdout and b"unchanged 5" in r.stdout
     assert [d["id"] for d in export(seed_db, "documents")] == [d["id"] for d in before]
 
 

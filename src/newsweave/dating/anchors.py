@@ -1,0 +1,123 @@
+"""Dated anchors for dating articles: founding dates of organisations and dated events.
+
+The data is ``knowledge/anchors.json`` (packaged); a user's ``anchors.json`` in
+``$NEWSWEAVE_KNOWLEDGE_DIR`` is merged over it (its organisations and events are added; an
+entry with a known ``key`` replaces the packaged one). See ``knowledge/README.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..knowledge.offices import ENV_DIR
+from ..paths import KNOWLEDGE_DIR
+
+
+@dataclass(frozen=True)
+class Organisation:
+    key: str
+    names: tuple[str, ...]
+    founded: date
+
+
+@dataclass(frozen=True)
+class AnchorEvent:
+    key: str
+    kind: str
+    start: date
+    end: date | None
+    places: tuple[str, ...]
+    labels: tuple[str, ...]
+
+    @property
+    def last_day(self) -> date:
+        return self.end or self.start
+
+
+@dataclass(frozen=True)
+class Anchors:
+    version: str
+    organisations: tuple[Organisation, ...]
+    events: tuple[AnchorEvent, ...]
+    org_regex: re.Pattern[str]
+    event_regex: re.Pattern[str]
+
+    def orgs_named(self, name: str) -> list[Organisation]:
+        return [o for o in self.organisations if name in o.names]
+
+    def events_labelled(self, label: str) -> list[AnchorEvent]:
+        n = re.sub(r"\s+", " ", label).casefold()
+        return [e for e in self.events if any(x.casefold() == n for x in e.labels)]
+
+
+def _names_regex(names: set[str], flags: int = 0) -> re.Pattern[str]:
+    alts = sorted(names, key=len, reverse=True)
+    body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts) or r"(?!x)x"
+    return re.compile(r"(?<![\w-])(" + body + r")(?:s|es)?(?![\w])", flags)
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k in ("organisations", "events"):
+        keep = {e["key"]: e for e in base.get(k, [])}
+        for e in extra.get(k, []):
+            keep[e["key"]] = e
+        out[k] = list(keep.values())
+    return out
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(str(path), f"cannot read anchors: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InputError(str(path), "anchors must be a JSON object")
+    return data
+
+
+@lru_cache(maxsize=4)
+def _load(user_dir: str | None) -> Anchors:
+    data = _read(KNOWLEDGE_DIR / "anchors.json")
+    if user_dir and (Path(user_dir) / "anchors.json").is_file():
+        data = _merge(data, _read(Path(user_dir) / "anchors.json"))
+    try:
+        orgs = tuple(
+            Organisation(o["key"], tuple(o["names"]), date.fromisoformat(o["founded"]))
+            for o in data["organisations"]
+        )
+        events = tuple(
+            AnchorEvent(
+                e["key"],
+                e.get("kind", "event"),
+                date.fromisoformat(e["start"]),
+                date.fromisoformat(e["end"]) if e.get("end") else None,
+                tuple(e.get("place", [])),
+                tuple(e.get("labels", [])),
+            )
+            for e in data["events"]
+        )
+    except (KeyError, ValueError) as exc:
+        raise InputError("anchors.json", f"malformed entry: {exc}") from exc
+    org_names = {n for o in orgs for n in o.names}
+    labels = {n for e in events for n in e.labels}
+    return Anchors(
+        str(data.get("version", "0")),
+        orgs,
+        events,
+        _names_regex(org_names),
+        _names_regex(labels, re.IGNORECASE),
+    )
+
+
+def load_anchors() -> Anchors:
+    """The anchors (packaged, merged with $NEWSWEAVE_KNOWLEDGE_DIR/anchors.json), loaded once."""
+    return _load(os.environ.get(ENV_DIR) or None)

@@ -1,0 +1,249 @@
+"""Infer when an undated article was published, and when the thing it reports happened.
+
+    info = infer_published(text, "de")
+    info.value, info.earliest, info.latest, info.evidence
+
+Method: collect constraints from the text (``constraints.py``), combine them strongest first
+(a constraint that contradicts the stronger ones already taken is set aside and reported as
+such), then pick a best day:
+- when the text reports day-exact dates, the latest of them (news is written within days of
+  what it reports), moved to the weekday the text names for "today" ("an diesem Donnerstag");
+- otherwise, when the range is bounded on both sides and not wider than about four years, a
+  day shortly after its start (the newest fact an article takes for granted is usually
+  recent: at most 30 days or half the range), moved to a named weekday;
+- otherwise no value: the range alone is reported, as wide as the evidence leaves it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from ..knowledge.offices import OfficeKB, load_offices
+from ..model import DateInfo, TimeExpression
+from ..timex import tag
+from ..timex.calendar import resolve_weekday, valid_day
+from ..timex.lexicon import load_lexicon
+from ..timex.tagger import rules_for, tense_at
+from .anchors import Anchors, load_anchors
+from .constraints import (
+    MAX,
+    MIN,
+    Constraint,
+    Interval,
+    from_anniversaries,
+    from_events,
+    from_offices,
+    from_organisations,
+    from_times,
+    intersect,
+)
+
+MAX_SPAN_FOR_VALUE = 1500  # days; a wider range gets no best value
+
+
+def combine(constraints: list[Constraint]) -> tuple[list[Interval], list[Constraint], list[Constraint]]:
+    """Intersect constraints strongest first; return (intervals, used, set aside)."""
+    current: list[Interval] = [(MIN, MAX)]
+    used, ignored = [], []
+    for c in sorted(constraints, key=lambda c: -c.weight):
+        nxt = intersect(current, c.intervals)
+        if nxt:
+            current = nxt
+            used.append(c)
+        else:
+            ignored.append(c)
+    return current, used, ignored
+
+
+def _cues(text: str, lang: str, times: list[TimeExpression]) -> list[tuple[str, int]]:
+    """Weekday/day words relative to the article's day: ('this', weekday), ('past', weekday),
+    ('today', 0), ('yesterday', -1)."""
+    lex = load_lexicon(lang if lang in ("en", "de") else "en")
+    lg = rules_for(lex.lang)
+    out = []
+    for t in times:
+        if t.type not in ("DATE", "TIME"):
+            continue
+        words = re.findall(r"\w+", t.text.lower())
+        rel = lex["relative_days"].get(" ".join(words[:1])) if words else None
+        if rel in (0, -1) and words[0] not in ("morgen",):
+            out.append(("today" if rel == 0 else "yesterday", 0))
+            continue
+        wds = [lex.weekday(w) for w in words if len(w) > 3]
+        wd = next((w for w in wds if w), None)
+        if wd is None:
+            continue
+        direction = lex.direction(words[0]) if len(words) > 1 else None
+        s0 = text.rfind(".", 0, t.start) + 1
+        tense = tense_at(lg, text[s0 : t.end + 100], t.start - s0)
+        if direction == "this":
+            out.append(("this", wd))
+        elif direction is None and tense != "future":
+            out.append(("past", wd))
+    return out
+
+
+def _score(d: date, latest_day: date | None, cues: list[tuple[str, int]]) -> float:
+    s = -0.3 * ((d - latest_day).days if latest_day else 0)
+    for kind, wd in cues:
+        if kind == "this":
+            s += 2.0 if d.isoweekday() == wd else 0.0
+        elif kind == "today" and latest_day is not None:
+            s += 1.0 if d == latest_day else 0.0
+        elif kind == "yesterday" and latest_day is not None:
+            s += 1.5 if d - timedelta(days=1) == latest_day else 0.0
+        elif kind == "past":
+            e = resolve_weekday(d, wd, "past")
+            s += (
+                1.5
+                if latest_day is not None and e == latest_day
+                else 0.5
+                if d == e
+                else 0.3
+                if (d - e).days == 1
+                else 0.0
+            )
+    return s
+
+
+def _yearless(text: str, lang: str, times: list[TimeExpression], rng: list[Interval]) -> list[Constraint]:
+    """Give 'June 2' (no year) the latest year that fits the range; a lower bound if it is past."""
+    lo, hi = rng[0][0], rng[-1][1]
+    if lo == MIN or hi == MAX or (hi - lo).days > 800:
+        return []
+    lg = rules_for(lang if lang in ("en", "de") else "en")
+    out = []
+    for t in times:
+        m = re.fullmatch(r"XXXX-(\d{2})-(\d{2})", t.value or "")
+        if not m:
+            continue
+        s0 = text.rfind(".", 0, t.start) + 1
+        if tense_at(lg, text[s0 : t.end + 100], t.start - s0) == "future":
+            continue
+        for y in range(hi.year, lo.year - 1, -1):
+            d = valid_day(y, int(m.group(1)), int(m.group(2)))
+            if d and lo <= d <= hi:
+                out.append(
+                    Constraint(
+                        [(d, MAX)], 0.75, f"reports '{t.text}' (read as {d} within the range)", "explicit"
+                    )
+                )
+                break
+    return out
+
+
+def infer_published(
+    text: str,
+    lang: str,
+    times: list[TimeExpression] | None = None,
+    sentences: Sequence[tuple[int, int]] | None = None,
+    kb: OfficeKB | None = None,
+    anchors: Anchors | None = None,
+) -> DateInfo:
+    """The publication date of an undated article, inferred from its text, with evidence."""
+    kb = kb or load_offices()
+    anchors = anchors or load_anchors()
+    lg = lang if lang in ("en", "de") else "en"
+    if times is None:
+        times = tag(text, lg, anchor=None, sentences=sentences)
+    cons = (
+        from_times(text, lg, times)
+        + from_offices(text, kb)
+        + from_anniversaries(text, anchors)
+        + from_events(text, lg, anchors, times)
+        + from_organisations(text, anchors)
+    )
+    rng, used, ignored = combine(cons)
+    extra = _yearless(text, lg, times, rng)
+    if extra:
+        rng, used, ignored = combine(cons + extra)
+    lo, hi = rng[0][0], rng[-1][1]
+    day_bounds = [
+        c.lo for c in used if c.kind in ("explicit", "dateline") and c.hi == MAX and c.weight >= 0.75
+    ]
+    datelines = [c.lo for c in used if c.kind == "dateline"]
+    cues = _cues(text, lg, times)
+    value: date | None = None
+    granularity = "year"
+    confidence = 0.0
+    evidence = list(dict.fromkeys(c.reason for c in used))
+    if datelines:
+        value, granularity, confidence = datelines[0], "day", 0.8
+        evidence.append(f"best day {value}: the date at the top of the text (dateline or byline)")
+    elif day_bounds:
+        latest = max(day_bounds)
+        iv = next((iv for iv in rng if iv[0] <= latest <= iv[1]), rng[-1])
+        days = [latest + timedelta(days=k) for k in range(8) if iv[0] <= latest + timedelta(days=k) <= iv[1]]
+        if days:
+            value = max(days, key=lambda d: (_score(d, latest, cues), -d.toordinal()))
+            granularity, confidence = "day", 0.7 if value == latest else 0.6
+            evidence.append(
+                f"best day {value}: the latest day-exact date reported ({latest})"
+                + (", moved to the weekday the text names" if value != latest else "")
+            )
+    elif lo != MIN and hi != MAX and (hi - lo).days <= MAX_SPAN_FOR_VALUE:
+        iv = rng[-1]
+        width = (iv[1] - iv[0]).days
+        base = iv[0] + timedelta(days=min(30, width // 2))
+        days = [base + timedelta(days=k) for k in range(-3, 4) if iv[0] <= base + timedelta(days=k) <= iv[1]]
+        value = max(days, key=lambda d: (_score(d, None, cues), -abs((d - base).days))) if days else base
+        granularity = "month" if width <= 62 else "year"
+        confidence = 0.5 if width <= 62 else 0.3 if width <= 400 else 0.15
+        evidence.append(
+            f"best day {value}: shortly after the start of the range the evidence leaves ({iv[0]}…{iv[1]})"
+        )
+    for reason in dict.fromkeys(c.reason for c in ignored):
+        evidence.append(f"set aside (contradicts stronger evidence): {reason}")
+    if not used:
+        evidence.append("no temporal evidence in the text: date unknown")
+    return DateInfo(
+        value=value.isoformat() if value else None,
+        earliest=lo.isoformat() if lo != MIN else None,
+        latest=hi.isoformat() if hi != MAX else None,
+        source="inferred",
+        evidence=evidence,
+        confidence=round(confidence, 2),
+        granularity=granularity,
+    )
+
+
+def infer_event_date(
+    text: str, lang: str, times: list[TimeExpression], published: DateInfo
+) -> DateInfo | None:
+    """When the reported thing happened: the first day-exact date in the lede resolved against the
+    publication date (e.g. 'am Montag' before it), else the latest reported day, else the
+    publication date itself. ``times`` should be resolved against ``published.value``."""
+    if not published.value:
+        return None
+    pub = date.fromisoformat(published.value[:10])
+    days: list[tuple[int, date, TimeExpression]] = []
+    for t in times:
+        if t.type not in ("DATE", "TIME") or not t.value or not re.match(r"\d{4}-\d{2}-\d{2}", t.value):
+            continue
+        d = date.fromisoformat(t.value[:10])
+        if d <= pub and (pub - d).days <= 31:
+            days.append((t.start, d, t))
+    if days:
+        lede = [x for x in days if x[0] < max(400, len(text) // 4)]
+        _start, d, t = min(lede) if lede else max(days, key=lambda x: x[1])
+        how = "relative to the publication date" if t.anchor else "as written"
+        return DateInfo(
+            d.isoformat(),
+            d.isoformat(),
+            d.isoformat(),
+            "inferred",
+            [f"'{t.text}' ({how}) names the day of the reported event"],
+            0.6,
+            "day",
+        )
+    return DateInfo(
+        published.value,
+        published.earliest,
+        published.latest,
+        "inferred",
+        ["no day of the event in the text: the publication date stands in"],
+        round(published.confidence * 0.5, 2),
+        published.granularity,
+    )

@@ -1,0 +1,90 @@
+"""The time stage: time expressions, the publication date when nothing gave one, the event date.
+
+Order of work for one document:
+1. tag time expressions against the publication date the clean stage found (metadata > html >
+   byline), if any;
+2. if there is none (or its value is None), infer it from the content (``dating``) and re-tag,
+   so relative expressions ("am Montag", "last week") resolve against the inferred day;
+3. the event date: the day the reported thing happened (``dating.infer_event_date``).
+
+Languages other than German and English are tagged with the English rules' language-neutral
+part (ISO dates, numbers) only when asked (``fallback_lang``); by default they get no times.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ..dating import infer_event_date, infer_published
+from ..model import DateInfo, Document
+from ..timex import tag
+from ..timex.lexicon import languages
+
+
+class TimeStage:
+    name = "time"
+    version = "1.0"
+    requires = frozenset({"text", "lang", "sentences", "published"})
+    adds = frozenset({"times", "published", "event_date"})
+    options = ("fallback_lang", "infer_dates")
+
+    def __init__(self, fallback_lang: str | None = "en", infer_dates: bool = True) -> None:
+        self.fallback_lang = fallback_lang
+        self.infer_dates = infer_dates
+        self._langs: set[str] = set()
+
+    def load(self) -> None:
+        """Compile the rules and read the knowledge once per process."""
+        if self._langs:
+            return
+        from ..dating.anchors import load_anchors
+        from ..knowledge.offices import load_offices
+        from ..timex.tagger import rules_for
+
+        self._langs = set(languages())
+        for lang in self._langs:
+            rules_for(lang)
+        load_offices()
+        load_anchors()
+
+    def _lang(self, doc: Document) -> str | None:
+        if not self._langs:
+            self.load()
+        lang = (doc.lang or "und").split("-")[0].lower()
+        return lang if lang in self._langs else self.fallback_lang
+
+    def __call__(self, doc: Document) -> Document:
+        lang = self._lang(doc)
+        if lang is None or not doc.text:
+            doc.times = []
+            doc.event_date = None
+            return doc
+        sentences = [(s.start, s.end) for s in doc.sentences] or None
+        pub = doc.published
+        anchor = _day(pub)
+        times = tag(doc.text, lang, anchor=anchor, sentences=sentences)
+        if self.infer_dates and (pub is None or pub.value is None):
+            inferred = infer_published(
+                doc.text, lang, times=times if anchor is None else None, sentences=sentences
+            )
+            if pub is not None and pub.evidence:  # keep what the earlier stage noted
+                inferred.evidence = pub.evidence + inferred.evidence
+            doc.published = inferred
+            anchor = _day(inferred)
+            if anchor is not None:
+                times = tag(doc.text, lang, anchor=anchor, sentences=sentences)
+        doc.times = times
+        doc.event_date = infer_event_date(doc.text, lang, times, doc.published) if doc.published else None
+        return doc
+
+    def batch(self, docs: list[Document]) -> list[Document]:
+        return [self(d) for d in docs]
+
+
+def _day(info: DateInfo | None) -> date | None:
+    if info is None or not info.value:
+        return None
+    try:
+        return date.fromisoformat(info.value[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,268 @@
+"""Normalisers for calendar expressions: absolute dates, months, years, quarters, seasons,
+clock times, vague and set expressions. Each handler turns a rule's match (its named groups)
+and a :class:`Context` into a :class:`Result` (TIMEX3 type and value), or None to reject it.
+
+Impossible dates ("32. Mai", "2021-13-45") give a result with ``value=None``: the span is
+recognised, no value is invented.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from . import calendar as cal
+from .lexicon import Lexicon
+
+
+@dataclass
+class Context:
+    anchor: date | None
+    tense: str | None
+    lex: Lexicon
+    sentence: str = ""
+    quarterly: bool = False  # the text reports quarterly figures ("a year ago" = that quarter last year)
+
+
+@dataclass
+class Result:
+    type: str
+    value: str | None
+    mod: str | None = None
+    relative: bool = False  # resolved against the anchor
+    anchor: str | None = None  # the anchor it was resolved against (set by the tagger)
+
+
+Handler = Callable[[dict[str, str | None], Context], Result | None]
+
+
+def _int(s: str | None) -> int | None:
+    return int(s) if s and s.isdigit() else None
+
+
+def _year(s: str | None) -> int | None:
+    y = _int(s)
+    if y is None or s is None:
+        return None
+    if len(s) == 2:  # '89 -> 1989, '21 -> 2021
+        return 1900 + y if y >= 50 else 2000 + y
+    return y
+
+
+def _rel(ctx: Context, fn: Callable[[date], str | None], typ: str = "DATE", mod: str | None = None) -> Result:
+    """A relative value: computed when there is an anchor, else unresolved (None)."""
+    if ctx.anchor is None:
+        return Result(typ, None, mod, relative=True)
+    return Result(typ, fn(ctx.anchor), mod, relative=True)
+
+
+# ---- handlers --------------------------------------------------------------------------------
+
+
+def h_iso(g: dict[str, str | None], ctx: Context) -> Result:
+    d = cal.valid_day(int(g["y"] or 0), int(g["m"] or 0), int(g["d"] or 0))
+    if d is None:
+        return Result("DATE", None)
+    if g.get("hh") is not None:
+        hh, mm = int(g["hh"] or 0), int(g["mi"] or 0)
+        if hh > 24 or mm > 59:
+            return Result("TIME", None)
+        return Result("TIME", f"{d.isoformat()}T{hh:02d}:{mm:02d}")
+    return Result("DATE", d.isoformat())
+
+
+def h_numeric(order: str) -> Handler:
+    def handler(g: dict[str, str | None], ctx: Context) -> Result:
+        a, b = int(g["a"] or 0), int(g["b"] or 0)
+        m, d = (a, b) if order == "mdy" else (b, a)
+        y = _year(g["y"])
+        day = cal.valid_day(y or 0, m, d)
+        if day is None:
+            return Result("DATE", None)
+        if g.get("hh") is not None:
+            return Result("TIME", f"{day.isoformat()}T{int(g['hh'] or 0):02d}:{int(g['mi'] or 0):02d}")
+        return Result("DATE", day.isoformat())
+
+    return handler
+
+
+def h_compact(g: dict[str, str | None], ctx: Context) -> Result | None:
+    s = g["all"] or ""
+    d = cal.valid_day(int(s[:4]), int(s[4:6]), int(s[6:8]))
+    return Result("DATE", d.isoformat()) if d else None
+
+
+def h_day_month(g: dict[str, str | None], ctx: Context) -> Result | None:
+    m = ctx.lex.month(g["mon"] or "")
+    d = _int(g["d"])
+    if m is None or d is None:
+        return None
+    if d == 0 or d > 31:
+        return Result("DATE", None)
+    y = _year(g.get("y"))
+    if y is not None:
+        day = cal.valid_day(y, m, d)
+        return Result("DATE", day.isoformat() if day else None)
+    if cal.valid_day(2000, m, d) is None:  # 2000 is a leap year: 29 Feb is fine
+        return Result("DATE", None)
+    if ctx.anchor is None:
+        return Result("DATE", f"XXXX-{m:02d}-{d:02d}", relative=True)
+    day = cal.resolve_month_day(ctx.anchor, m, d, ctx.tense)
+    return Result("DATE", day.isoformat() if day else None, relative=True)
+
+
+def h_month_year(g: dict[str, str | None], ctx: Context) -> Result | None:
+    m = ctx.lex.month(g["mon"] or "")
+    y = _year(g["y"])
+    if m is None or y is None:
+        return None
+    return Result("DATE", cal.fmt_month(y, m))
+
+
+def h_month_rel_year(g: dict[str, str | None], ctx: Context) -> Result | None:
+    m = ctx.lex.month(g["mon"] or "")
+    direction = ctx.lex.direction(g.get("dir"))
+    if m is None or direction is None:
+        return None
+    n = {"last": -1, "next": 1, "this": 0}[direction]
+    return _rel(ctx, lambda a: cal.fmt_month(a.year + n, m))
+
+
+def h_month(g: dict[str, str | None], ctx: Context) -> Result | None:
+    word = g["mon"] or ""
+    m = ctx.lex.month(word)
+    if m is None:
+        return None
+    if not word[:1].isupper():
+        return None
+    if word.lower().rstrip(".") in ctx.lex["ambiguous_months"] and g.get("dir") is None and not g.get("prep"):
+        return None
+    direction = ctx.lex.direction(g.get("dir"))
+    if ctx.anchor is None:
+        return Result("DATE", f"XXXX-{m:02d}", relative=True)
+    if direction == "this":
+        return Result("DATE", cal.fmt_month(ctx.anchor.year, m), relative=True)
+    if direction == "last":  # the latest such month before the current one
+        y = ctx.anchor.year if m < ctx.anchor.month else ctx.anchor.year - 1
+        return Result("DATE", cal.fmt_month(y, m), relative=True)
+    if direction == "next":
+        y = ctx.anchor.year if m > ctx.anchor.month else ctx.anchor.year + 1
+        return Result("DATE", cal.fmt_month(y, m), relative=True)
+    y, mm = cal.resolve_month(ctx.anchor, m, ctx.tense)
+    return Result("DATE", cal.fmt_month(y, mm), relative=True)
+
+
+def h_year(g: dict[str, str | None], ctx: Context) -> Result | None:
+    y = _int(g["y"])
+    if y is None or not 1200 <= y <= 2199:  # "1000 people", "3000 troops" are not years
+        return None
+    return Result("DATE", f"{y:04d}")
+
+
+def h_decade(g: dict[str, str | None], ctx: Context) -> Result | None:
+    s = g["dec"] or ""
+    if len(s) == 2:  # the '90s / 90er
+        if ctx.anchor is None:
+            return Result("DATE", None, relative=True)
+        century = ctx.anchor.year // 100 if int(s) <= ctx.anchor.year % 100 else ctx.anchor.year // 100 - 1
+        return Result("DATE", f"{century:02d}{s[0]}")
+    return Result("DATE", s[:3])
+
+
+def h_century(g: dict[str, str | None], ctx: Context) -> Result | None:
+    n = _int(g["n"])
+    if n is None or not 1 <= n <= 30:
+        return None
+    return Result("DATE", f"{n - 1:02d}")
+
+
+def h_quarter(g: dict[str, str | None], ctx: Context) -> Result | None:
+    ords: dict[str, int] = ctx.lex["ordinals"]
+    q = ords.get((g["ord"] or "").lower())
+    if q is None or not 1 <= q <= 4:
+        return None
+    half = (g.get("unit") or "").lower() in ("half", "halbjahr", "jahreshälfte")
+    if half and q > 2:
+        return None
+    y = _year(g.get("y"))
+    if y is not None:
+        return Result("DATE", f"{y:04d}-{'H' if half else 'Q'}{q}")
+    if ctx.anchor is None:
+        return Result("DATE", None, relative=True)
+    if half:
+        yy = ctx.anchor.year - (1 if q == 2 and ctx.anchor.month <= 6 and ctx.tense != "future" else 0)
+        return Result("DATE", f"{yy:04d}-H{q}", relative=True)
+    return Result("DATE", cal.resolve_quarter(ctx.anchor, q, ctx.tense), relative=True)
+
+
+def h_season(g: dict[str, str | None], ctx: Context) -> Result | None:
+    seasons: dict[str, str] = ctx.lex["seasons"]
+    word = (g["season"] or "").lower()
+    s = seasons.get(word)
+    if s is None or (word == "fall" and not g.get("dir") and not g.get("y")):
+        return None
+    y = _year(g.get("y"))
+    if y is not None:
+        return Result("DATE", f"{y:04d}-{s}")
+    direction = ctx.lex.direction(g.get("dir"))
+    n = {"last": -1, "next": 1}.get(direction or "", 0)
+    return _rel(ctx, lambda a: f"{a.year + n:04d}-{s}")
+
+
+def h_clock(g: dict[str, str | None], ctx: Context) -> Result | None:
+    hh = _int(g["hh"])
+    mm = _int(g.get("mi")) or 0
+    if hh is None or hh > 24 or mm > 59:
+        return None
+    ampm = (g.get("ampm") or "").lower().replace(".", "")
+    if ampm == "pm" and hh < 12:
+        hh += 12
+    if ampm == "am" and hh == 12:
+        hh = 0
+    return _rel(ctx, lambda a: f"{a.isoformat()}T{hh:02d}:{mm:02d}", "TIME")
+
+
+def h_clock_weekday(g: dict[str, str | None], ctx: Context) -> Result | None:
+    wd = ctx.lex.weekday(g["wd"] or "")
+    if wd is None:
+        return None
+    tw = g.get("tw")
+    if tw:
+        hh, mm = (12, 0) if tw.lower() in ("noon", "mittag") else (24, 0)
+    else:
+        hh, mm = _int(g.get("hh")) or 0, _int(g.get("mi")) or 0
+        ampm = (g.get("ampm") or "").lower().replace(".", "")
+        hh = hh + 12 if ampm == "pm" and hh < 12 else (0 if ampm == "am" and hh == 12 else hh)
+    if hh > 24 or mm > 59:
+        return None
+    return _rel(
+        ctx, lambda a: f"{cal.resolve_weekday(a, wd, ctx.tense).isoformat()}T{hh:02d}:{mm:02d}", "TIME"
+    )
+
+
+def h_time_word(g: dict[str, str | None], ctx: Context) -> Result | None:
+    table: dict[str, str] = ctx.lex["time_words"]
+    v = table.get((g["tw"] or "").lower())
+    return _rel(ctx, lambda a: f"{a.isoformat()}T{v}", "TIME") if v else None
+
+
+def h_vague(g: dict[str, str | None], ctx: Context) -> Result | None:
+    table: dict[str, str] = ctx.lex["vague"]
+    v = table.get(re.sub(r"\s+", " ", (g["vague"] or "").lower()))
+    return Result("DATE", v) if v else None
+
+
+def h_set(g: dict[str, str | None], ctx: Context) -> Result | None:
+    table: dict[str, str] = ctx.lex["sets"]
+    v = table.get(re.sub(r"\s+", " ", (g["set"] or "").lower()))
+    return Result("SET", v) if v else None
+
+
+def h_weekday_set(g: dict[str, str | None], ctx: Context) -> Result | None:
+    wd = ctx.lex.weekday((g["wd"] or "").rstrip("s"))
+    return Result("SET", f"XXXX-WXX-{wd}") if wd else None
+
+
+# ---- rule building ---------------------------------------------------------------------------

@@ -1,0 +1,316 @@
+"""The temporal tagger: find time expressions in a text, give each a TIMEX3 type and value.
+
+    tag("Stoltenberg sagte am Montag ...", "de", anchor=date(2021, 6, 7))
+    -> [TimeExpression(start=18, end=24, text="Montag", type="DATE", value="2021-06-07", ...)]
+
+How it works: every rule of the language (``rules.py``) is run over the text; each match is
+normalised against the anchor with the tense of its sentence (past-tense "am Montag" is the
+Monday before the anchor); overlapping matches are settled longest-first; position words
+("Anfang", "late", "mid-") are attached as TIMEX3 ``mod``. Without an anchor, relative
+expressions keep ``value=None`` (or ``XXXX-07`` for a month without year): nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from ..model import TimeExpression
+from .lexicon import Lexicon, alternation, load_lexicon
+from .rules import Context, Result, Rule, build_rules
+
+# a sentence ends at . ! ? before a capital letter, unless the word before is a number, a
+# single letter or a short capitalised abbreviation ("2. Juni", "Jan. 5", "p.m. EST", "Dr. X")
+_SENT_END = re.compile(
+    r"(?<![\s.][A-Za-z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})(?<!\d)(?<!\b[a-z]\.[a-z])[.!?]+[\"'”“»«]?\s+(?=[\"'„“«»(]?[A-ZÄÖÜ0-9])|\n\s*\n|\n"
+)
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    order: int
+    result: Result
+    rule: Rule
+    sentence: int
+    tense: str | None
+    groups: dict[str, str | None]
+
+
+@dataclass(frozen=True, eq=False)
+class _Lang:
+    lex: Lexicon
+    rules: list[Rule]
+    future: re.Pattern[str]
+    past: re.Pattern[str]
+    position: re.Pattern[str]
+    strip: tuple[str, ...]
+    triggers: dict[str, tuple[str, ...]]  # lowercase word -> the word classes it triggers
+    classes: tuple[str, ...]
+
+
+@lru_cache(maxsize=8)
+def rules_for(lang: str) -> _Lang:
+    lex = load_lexicon(lang)
+    fut = alternation(lex["future_cues"])
+    past = alternation(lex["past_cues"])
+    if lang == "de":
+        past += r"|ge\w{3,}t|\w+ierte"
+    else:
+        past += r"|\w{3,}ed"
+    pos = alternation(lex["position_mods"])
+    return _Lang(
+        lex=lex,
+        rules=build_rules(lex),
+        future=re.compile(r"(?<!\w)(?:" + fut + r")(?!\w)", re.IGNORECASE),
+        past=re.compile(r"(?<!\w)(?:" + past + r")(?!\w)", re.IGNORECASE),
+        position=re.compile(r"(?<![\w-])(" + pos + r")[-\s]*$", re.IGNORECASE),
+        strip=tuple(lex["strip_prefixes"] or ()),
+        triggers=_trigger_words(lex),
+        classes=tuple({r.trigger for r in build_rules(lex) if r.trigger}),
+    )
+
+
+def _trigger_words(lex: Lexicon) -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for cls in {r.trigger for r in build_rules(lex) if r.trigger and r.trigger != "digits"}:
+        for w in lex[cls]:
+            first = max(re.split(r"[\s.'’-]", w.lower()), key=len)  # the most telling word
+            words = [first]
+            if cls == "weekdays":  # "Mondays", "Donnerstagabend"
+                words += [first + "s"] + [first + p for p in lex["day_parts"]]
+            for word in words:
+                if cls not in out.setdefault(word, []):
+                    out[word].append(cls)
+    return {w: tuple(c) for w, c in out.items()}
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """A cheap sentence split, used when the caller has no sentences."""
+    spans, start = [], 0
+    for m in _SENT_END.finditer(text):
+        if text[start : m.end()].strip():
+            spans.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def tense_at(lang: _Lang, sentence: str, pos: int) -> str | None:
+    """'past' or 'future' from the cue nearest to ``pos`` (an offset in the sentence)."""
+    return _nearest(_cues(lang, sentence), pos)
+
+
+@lru_cache(maxsize=256)
+def _cues(lang: _Lang, sentence: str) -> tuple[tuple[int, int, str], ...]:
+    found = [
+        (m.start(), m.end(), kind)
+        for kind, rx in (("future", lang.future), ("past", lang.past))
+        for m in rx.finditer(sentence)
+    ]
+    return tuple(found)
+
+
+def _nearest(cues: tuple[tuple[int, int, str], ...], pos: int) -> str | None:
+    best: tuple[int, str] | None = None
+    for a, b, kind in cues:
+        if a <= pos < b:
+            continue
+        dist = min(abs(a - pos), abs(b - pos))
+        if best is None or dist < best[0]:
+            best = (dist, kind)
+    return best[1] if best else None
+
+
+def tag(
+    text: str,
+    lang: str,
+    anchor: date | None = None,
+    sentences: Sequence[tuple[int, int]] | None = None,
+    *,
+    narrative: bool = False,
+) -> list[TimeExpression]:
+    """Time expressions of ``text`` in ``lang`` ("en", "de", ...), resolved against ``anchor``.
+
+    With ``narrative=True`` (histories, encyclopaedic text) relative expressions are resolved
+    against the latest full date mentioned before them, falling back to ``anchor``."""
+    lg = rules_for(lang if lang in ("en", "de") else _fallback(lang))
+    spans = list(sentences) if sentences else sentence_spans(text)
+    starts = [s for s, _ in spans]
+    cands: list[_Cand | None] = []
+    windows = _windows(lg, text)
+    quarterly = len(_QUARTER.findall(text)) >= 2
+    for order, rule in enumerate(lg.rules):
+        for m in _matches(rule, text, windows):
+            if m.end() == m.start():
+                continue
+            si = max(0, bisect_right(starts, m.start()) - 1)
+            s0, s1 = spans[si] if spans else (0, len(text))
+            cands.append(_cand(lg, rule, order, m, text[s0 : max(s1, m.end())], s0, anchor, si, quarterly))
+    chosen = _attach_clock(_select([c for c in cands if c is not None]), text)
+    if narrative:
+        chosen = _renarrate(lg, chosen, text, spans, anchor)
+    out = []
+    for c in chosen:
+        start, mod = _attach_position(lg, text, c.start, c.result.mod)
+        start = _strip_prefix(lg, text, start, c.end)
+        out.append(
+            TimeExpression(
+                start=start,
+                end=c.end,
+                text=text[start : c.end],
+                type=c.result.type,
+                value=c.result.value,
+                anchor=c.result.anchor,
+                mod=mod,
+            )
+        )
+    return out
+
+
+_WORD = re.compile(r"[^\W_]+")
+_QUARTER = re.compile(r"\bquarter(?:ly)?\b|\bQuartal", re.IGNORECASE)
+
+
+def _windows(lg: _Lang, text: str, before: int = 70, after: int = 45) -> dict[str, list[tuple[int, int]]]:
+    """Per word class, merged stretches of text around the words of that class ("digits": any
+    word with a digit)."""
+    out: dict[str, list[tuple[int, int]]] = {cls: [] for cls in lg.classes}
+    trig = lg.triggers
+    n = len(text)
+    for m in _WORD.finditer(text.lower()):
+        w = m.group()
+        classes = ("digits",) if w[0].isdigit() or w[-1].isdigit() else trig.get(w, ())
+        for cls in classes:
+            spans = out[cls]
+            a, b = max(0, m.start() - before), min(n, m.end() + after)
+            if spans and a <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], b)
+            else:
+                spans.append((a, b))
+    return out
+
+
+def _matches(rule: Rule, text: str, windows: dict[str, list[tuple[int, int]]]) -> list[re.Match[str]]:
+    if rule.trigger is None or rule.trigger not in windows:
+        return list(rule.regex.finditer(text))
+    seen: dict[tuple[int, int], re.Match[str]] = {}
+    for a, b in windows[rule.trigger]:
+        for m in rule.regex.finditer(text, a, b):
+            seen.setdefault((m.start(), m.end()), m)
+    return list(seen.values())
+
+
+def _fallback(lang: str) -> str:
+    return "de" if lang in ("de", "gsw", "lb") else "en"
+
+
+def _cand(
+    lg: _Lang,
+    rule: Rule,
+    order: int,
+    m: re.Match[str],
+    sent: str,
+    s0: int,
+    anchor: date | None,
+    si: int,
+    quarterly: bool = False,
+) -> _Cand | None:
+    groups = m.groupdict()
+    start = m.start()
+    if groups.get("prep") and groups["prep"].lower() not in lg.lex["position_mods"]:
+        start = m.start("dir") if groups.get("dir") else m.start("mon")
+    tense = tense_at(lg, sent, m.start() - s0)
+    ctx = Context(anchor=anchor, tense=tense, lex=lg.lex, sentence=sent, quarterly=quarterly)
+    res = rule.handler(groups, ctx)
+    if res is None:
+        return None
+    if groups.get("prep") and groups["prep"].lower() in lg.lex["position_mods"]:
+        res.mod = lg.lex["position_mods"][groups["prep"].lower()]
+    if res.relative and anchor is not None:
+        res.anchor = anchor.isoformat()
+    return _Cand(start, m.end(), order, res, rule, si, tense, groups)
+
+
+def _select(cands: list[_Cand]) -> list[_Cand]:
+    """Longest first, then the earlier rule; drop anything overlapping a chosen span."""
+    cands.sort(key=lambda c: (-(c.end - c.start), c.order, c.start))
+    taken: list[_Cand] = []
+    for c in cands:
+        if any(c.start < t.end and t.start < c.end for t in taken):
+            continue
+        taken.append(c)
+    taken.sort(key=lambda c: c.start)
+    return taken
+
+
+def _attach_clock(chosen: list[_Cand], text: str) -> list[_Cand]:
+    """'am Freitag um 14.46 Uhr', 'Tuesday at 9 p.m.': the clock time is on that day."""
+    for prev, c in itertools.pairwise(chosen):
+        if c.rule.name not in ("clock", "clock_colon") or c.sentence != prev.sentence:
+            continue
+        pv, cv = prev.result.value or "", c.result.value or ""
+        gap = text[prev.end : c.start]
+        if (
+            re.fullmatch(r"\d{4}-\d{2}-\d{2}", pv)
+            and "T" in cv
+            and len(gap) <= 12
+            and not re.search(r"[.;]", gap)
+        ):
+            c.result.value = pv + cv[cv.index("T") :]
+    return chosen
+
+
+def _attach_position(lg: _Lang, text: str, start: int, mod: str | None) -> tuple[int, str | None]:
+    """Extend a span over a position word right before it: 'Anfang Juli', 'late 2009'."""
+    m = lg.position.search(text[max(0, start - 25) : start])
+    if not m:
+        return start, mod
+    word = re.sub(r"\s+", " ", m.group(1).lower())
+    if word in ("earlier", "later") and not text[start : start + 6].lower().startswith(
+        ("this", "today", "that")
+    ):
+        return start, mod
+    return max(0, start - 25) + m.start(1), lg.lex["position_mods"].get(word) or mod
+
+
+def _strip_prefix(lg: _Lang, text: str, start: int, end: int) -> int:
+    changed = True
+    while changed:
+        changed = False
+        low = text[start:end].lower()
+        for p in lg.strip:
+            if low.startswith(p) and end - start > len(p):
+                start += len(p)
+                changed = True
+                break
+    return start
+
+
+def _renarrate(
+    lg: _Lang, chosen: list[_Cand], text: str, spans: list[tuple[int, int]], anchor: date | None
+) -> list[_Cand]:
+    """Re-resolve relative expressions against the latest full date before them."""
+    ref = anchor
+    out = []
+    for c in chosen:
+        if c.result.relative and ref is not None and ref != anchor:
+            s0, s1 = spans[c.sentence]
+            ctx = Context(anchor=ref, tense=c.tense, lex=lg.lex, sentence=text[s0:s1])
+            res = c.rule.handler(c.groups, ctx)
+            if res is not None:
+                res.mod = c.result.mod
+                res.anchor = ref.isoformat()
+                c.result = res
+        v = c.result.value or ""
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v[:10]) and not c.result.relative:
+            ref = date.fromisoformat(v[:10])
+        out.append(c)
+    return out
