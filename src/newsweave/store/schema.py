@@ -135,4 +135,14 @@ MIGRATIONS: list[str] = [
         doc_id UNINDEXED, title, text, tokenize = 'unicode61 remove_diacritics 2'
     );
     """,
+    # 2: near-duplicate detection state (MinHash signatures and LSH buckets of link/dedup.py)
+    """
+    CREATE TABLE IF NOT EXISTS link_minhash (
+        doc_id TEXT PRIMARY KEY,
+        sig BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS link_lsh (band INTEGER NOT NULL, bucket INTEGER NOT NULL, doc_id TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS link_lsh_bucket ON link_lsh(band, bucket);
+    CREATE INDEX IF NOT EXISTS link_lsh_doc ON link_lsh(doc_id)
+    """,
 ]

@@ -243,6 +243,8 @@ class SQLiteStore:
             n = c.execute("DELETE FROM documents WHERE id=?", (doc_id,)).rowcount
             c.execute("DELETE FROM documents_fts WHERE doc_id=?", (doc_id,))
             c.execute("DELETE FROM links WHERE src=? OR dst=?", (doc_id, doc_id))
+            c.execute("DELETE FROM link_lsh WHERE doc_id=?", (doc_id,))
+            c.execute("DELETE FROM link_minhash WHERE doc_id=?", (doc_id,))
         return bool(n)
 
     def set_document_links(self, doc_id: str, *, event_id: str | None, story_id: str | None) -> None:

@@ -1,0 +1,208 @@
+"""What the linker compares documents and events on: entity profiles, date spans, places.
+
+Everything here is cheap to compute and to load for a handful of candidates at a time, so a
+linking decision never needs the whole corpus: :func:`from_document` reads a fresh
+:class:`~newsweave.model.Document`, :func:`load_features` reads stored documents by id with a
+few indexed queries.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from ..model import DateInfo, Document, stable_id
+
+# entity types that say who and what an article is about; places count, at a discount
+TYPE_WEIGHT = {"PER": 1.0, "ORG": 0.8, "MISC": 0.6, "LOC": 0.5, "ROLE": 0.0}
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """The date an article reports: a best day and the range the evidence supports."""
+
+    best: date
+    earliest: date
+    latest: date
+
+    @property
+    def precise(self) -> bool:
+        return (self.latest - self.earliest).days <= 3
+
+    def gap(self, other: DateSpan) -> int:
+        """Days between the two spans (0 when they overlap); precise spans compare best days."""
+        if self.precise and other.precise:
+            return abs((self.best - other.best).days)
+        if self.latest < other.earliest:
+            return (other.earliest - self.latest).days
+        if other.latest < self.earliest:
+            return (self.earliest - other.latest).days
+        return 0
+
+
+def parse_day(value: str | None) -> date | None:
+    """The first day of an ISO date, month or year string (None when it is not one)."""
+    if not value:
+        return None
+    v = value.strip()[:10]
+    try:
+        if len(v) >= 10:
+            return date.fromisoformat(v)
+        if len(v) == 7:
+            return date(int(v[:4]), int(v[5:7]), 1)
+        if len(v) == 4 and v.isdigit():
+            return date(int(v), 1, 1)
+    except ValueError:
+        return None
+    return None
+
+
+def _period_end(value: str) -> date | None:
+    v = value.strip()[:10]
+    start = parse_day(v)
+    if start is None:
+        return None
+    if len(v) == 4:
+        return date(start.year, 12, 31)
+    if len(v) == 7:
+        nxt = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        return nxt - timedelta(days=1)
+    return start
+
+
+def date_span(info: DateInfo | dict[str, Any] | None) -> DateSpan | None:
+    """A :class:`DateSpan` from a DateInfo (or its dict form); None without a usable value."""
+    if info is None:
+        return None
+    d = info.to_dict() if isinstance(info, DateInfo) else info
+    value = d.get("value")
+    best = parse_day(value)
+    if best is None or value is None:
+        return None
+    lo = parse_day(d.get("earliest")) or best
+    hi_raw = d.get("latest")
+    hi = (_period_end(hi_raw) if hi_raw else None) or _period_end(value) or best
+    if len(value.strip()) < 10:  # a month or a year: the best day is the middle of it
+        lo, hi = min(lo, best), max(hi, _period_end(value) or best)
+        best = lo + (hi - lo) / 2
+    lo, hi = min(lo, best), max(hi, best)
+    return DateSpan(best, lo, hi)
+
+
+def doc_date(event_date: Any, published: Any) -> DateSpan | None:
+    """The date an article reports: its event date, else its publication date."""
+    return date_span(event_date) or date_span(published)
+
+
+def confident(event_date: Any, published: Any) -> bool:
+    """Whether the date :func:`doc_date` picks is given (metadata, byline, page) or inferred
+    with high confidence: only such dates may keep a copy out of its original's event."""
+    for info in (event_date, published):
+        d = info.to_dict() if isinstance(info, DateInfo) else info
+        if d and d.get("value"):
+            return d.get("source") in ("metadata", "byline", "html") or float(d.get("confidence") or 0) >= 0.8
+    return False
+
+
+@dataclass
+class DocFeatures:
+    id: str
+    lang: str = "und"
+    entities: dict[str, float] = field(default_factory=dict)  # entity id -> weight (counts x type)
+    date: DateSpan | None = None
+    place: str | None = None  # entity id of the place the article reports from
+    n_words: int = 0
+    event_id: str | None = None
+    date_confident: bool = False
+
+
+def entity_profile(pairs: list[tuple[str, str]]) -> dict[str, float]:
+    """Entity id -> weight from (entity id, type) mention pairs: type weight x (1 + log count)."""
+    counts = Counter(pairs)
+    out: dict[str, float] = {}
+    for (eid, etype), n in counts.items():
+        w = TYPE_WEIGHT.get(etype, 0.6) * (1.0 + math.log(n))
+        if w > 0:
+            out[eid] = out.get(eid, 0.0) + w
+    return out
+
+
+def weighted_cosine(a: dict[str, float], b: dict[str, float], idf: dict[str, float] | None = None) -> float:
+    """Cosine of two sparse profiles, each weight scaled by ``idf`` when given."""
+    if not a or not b:
+        return 0.0
+    f = idf or {}
+    num = sum(a[k] * b[k] * f.get(k, 1.0) ** 2 for k in a.keys() & b.keys())
+    if num == 0:
+        return 0.0
+    na = math.sqrt(sum((v * f.get(k, 1.0)) ** 2 for k, v in a.items()))
+    nb = math.sqrt(sum((v * f.get(k, 1.0)) ** 2 for k, v in b.items()))
+    return num / (na * nb)
+
+
+def guess_place(doc: Document) -> str | None:
+    """The place an article reports from: a LOC mention in its lead after a locative word
+    ("in", "à", "nach"...) or in a dateline, earliest first; else the most mentioned LOC."""
+    locs = [m for m in doc.mentions if m.type == "LOC" and m.entity_key]
+    if not locs:
+        return None
+    lead_end = doc.sentences[min(2, len(doc.sentences) - 1)].end if doc.sentences else 600
+    locative = {"in", "im", "nach", "at", "à", "a", "en", "au", "aus", "from", "de", "von"}
+    for m in sorted(locs, key=lambda m: m.start):
+        if m.start > lead_end:
+            break
+        before = doc.text[max(0, m.start - 12) : m.start].split()
+        if (before and before[-1].casefold() in locative) or doc.text[m.end : m.end + 3].lstrip().startswith(("-", "—", "(")):
+            return stable_id("entity", m.entity_key)
+    top = Counter(m.entity_key for m in locs).most_common(1)[0][0]
+    return stable_id("entity", top) if top else None
+
+
+def from_document(doc: Document) -> DocFeatures:
+    pairs = [(stable_id("entity", m.entity_key), m.type) for m in doc.mentions if m.entity_key]
+    return DocFeatures(
+        id=doc.id, lang=doc.lang or "und", entities=entity_profile(pairs),
+        date=doc_date(doc.event_date, doc.published), place=guess_place(doc), n_words=len(doc.text.split()),
+        date_confident=confident(doc.event_date, doc.published),
+    )
+
+
+def load_features(store: Any, ids: list[str]) -> dict[str, DocFeatures]:
+    """Features of stored documents (SQLite: three indexed queries for the whole list)."""
+    out: dict[str, DocFeatures] = {}
+    if not ids:
+        return out
+    q = store._q
+    marks = ",".join("?" * len(ids))
+    for r in q(f"SELECT id, lang, event_date, published, event_id, length(text) AS n FROM documents WHERE id IN ({marks})", ids):
+        ev = json.loads(r["event_date"]) if r["event_date"] else None
+        pub = json.loads(r["published"]) if r["published"] else None
+        out[r["id"]] = DocFeatures(id=r["id"], lang=r["lang"], date=doc_date(ev, pub), n_words=int(r["n"] or 0) // 6,
+                                   event_id=r["event_id"], date_confident=confident(ev, pub))
+    pairs: dict[str, list[tuple[str, str]]] = {}
+    for r in q(f"SELECT doc_id, entity_id, type FROM mentions WHERE doc_id IN ({marks}) AND entity_id IS NOT NULL", ids):
+        pairs.setdefault(r["doc_id"], []).append((r["entity_id"], r["type"]))
+    for did, ps in pairs.items():
+        if did in out:
+            out[did].entities = entity_profile(ps)
+    return out
+
+
+def idf_weights(store: Any, entity_ids: list[str], cache: dict[str, float]) -> dict[str, float]:
+    """Inverse document frequency of entities (an entity in every article says little)."""
+    missing = [e for e in entity_ids if e not in cache]
+    if missing:
+        n_docs = int(store._q("SELECT COUNT(*) FROM documents")[0][0]) or 1
+        for i in range(0, len(missing), 400):
+            chunk = missing[i : i + 400]
+            rows = store._q(
+                f"SELECT entity_id, COUNT(DISTINCT doc_id) FROM mentions WHERE entity_id IN ({','.join('?' * len(chunk))})"
+                " GROUP BY entity_id", chunk)
+            df = {r[0]: int(r[1]) for r in rows}
+            for e in chunk:
+                cache[e] = math.log((n_docs + 1) / (df.get(e, 0) + 1)) + 1.0
+    return {e: cache[e] for e in entity_ids}
