@@ -197,13 +197,21 @@ def eval_cmd(
     task: str = typer.Argument(..., help="extraction, ner, time, quotes, dating or timeline."),
     data: Path = typer.Option(..., "--data", help="The dataset, in its own published format."),
     lang: str = typer.Option(None, "--lang"),
+    split: str = typer.Option(None, "--split", help="Part of the data: all, dev or rest (where the task has splits)."),
+    opt: list[str] = typer.Option(None, "--opt", help="Task option KEY=VALUE, repeatable (e.g. limit=100)."),
     as_json: bool = typer.Option(False, "--json", help="Last line: the metrics as one JSON object."),
 ) -> None:
     """Measure a stage against labelled data and print the task's standard metrics."""
     from .eval import run_eval
 
+    extra: dict[str, object] = {}
+    for kv in opt or []:
+        key, sep, value = kv.partition("=")
+        if not sep:
+            fail(f"--opt {kv!r}: expected KEY=VALUE")
+        extra[key] = int(value) if value.isdigit() else value
     try:
-        report, metrics = run_eval(task, data, lang=lang)
+        report, metrics = run_eval(task, data, lang=lang, split=split, **extra)
     except NewsweaveError as exc:
         fail(str(exc))
         return
