@@ -1,0 +1,211 @@
+"""Where quotations are: direct quotes by their marks, indirect speech by cue and clause.
+
+Direct quotes: every common style („…“, “…”, "…", »…«, «…», ‚…‘, '…', and broken mixes such as
+„…““). A quote opens at an opening mark and closes at the first mark that can close it *in the
+same paragraph*; a quote never closes in its paragraph ends there, so one unbalanced mark cannot
+swallow the rest of the article. Stray marks right after a closing one are skipped.
+
+Indirect speech (German and English): a speech cue from ``knowledge/quote_cues.json`` followed by
+a ``dass``/``that`` clause, or (German) by a comma and a clause in Konjunktiv I ("sagte, Moskau
+sei bereit"); "laut X" / "according to X" put the rest of the sentence in X's mouth.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..paths import KNOWLEDGE_DIR
+
+# opening mark -> marks that may close it
+CLOSERS: dict[str, str] = {
+    "„": "“”\"",
+    "“": "”“\"",
+    "\"": "\"”“",
+    "«": "»",
+    "»": "«",
+    "‚": "‘’'",
+    "‘": "’'",
+    "'": "'’",
+    "”": "”",  # some sites open with a right mark
+}
+ALL_MARKS = set("„“”\"«»‚‘’'")
+MIN_WORDS = 3  # shorter quoted fragments ("alles Notwendige") are scare quotes or terms
+
+
+@dataclass
+class RawQuote:
+    start: int  # content start (after the mark)
+    end: int  # content end (before the closing mark, or paragraph end)
+    open_at: int  # position of the opening mark
+    close_end: int  # position after the closing mark(s) (== end when unclosed)
+    closed: bool
+
+
+@lru_cache(maxsize=1)
+def cues() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((KNOWLEDGE_DIR / "quote_cues.json").read_text(encoding="utf-8"))
+    return data
+
+
+def _can_open(text: str, i: int, mark: str) -> bool:
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    if mark in "'’‘":  # apostrophes: Russia's, don't, '90s
+        return not prev.isalnum() and nxt.isalpha()
+    if mark == "\"":
+        return not prev.isalnum() and not nxt.isspace()
+    return not nxt.isspace() or mark in "„«»"
+
+
+def _can_close(text: str, i: int, mark: str) -> bool:
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    if mark in "'’":
+        return not nxt.isalnum() and prev not in " \t"
+    return True
+
+
+def direct_quotes(text: str) -> list[RawQuote]:
+    out: list[RawQuote] = []
+    for para in re.finditer(r"[^\n]+", text):
+        p0, p1 = para.start(), para.end()
+        i = p0
+        while i < p1:
+            ch = text[i]
+            if ch not in CLOSERS or not _can_open(text, i, ch):
+                i += 1
+                continue
+            close = -1
+            for j in range(i + 1, p1):
+                if text[j] in CLOSERS[ch] and _can_close(text, j, text[j]):
+                    close = j
+                    break
+            if close < 0 and ch in "'‘‚":
+                i += 1  # an unclosed single mark is an apostrophe or a stray, not a quote
+                continue
+            if close < 0:
+                end = p1
+                while end > i + 1 and text[end - 1].isspace():
+                    end -= 1
+                q = RawQuote(i + 1, end, i, end, False)
+                i = p1
+            else:
+                after = close + 1
+                while after < p1 and text[after] in ALL_MARKS and text[after] not in "'":
+                    after += 1  # broken doubled closers: „…““
+                q = RawQuote(i + 1, close, i, after, True)
+                i = after
+            content = text[q.start : q.end]
+            while q.end > q.start and text[q.end - 1] in " \t":
+                q.end -= 1
+            if len(re.findall(r"\w+", content)) >= MIN_WORDS:
+                out.append(q)
+    return out
+
+
+# -- indirect speech ----------------------------------------------------------------------------
+_KONJ1 = re.compile(
+    r"\b(?:sei|seien|seist|habe|hätte|hätten|werde|würde|würden|könne|könnten|müsse|müssten|wolle|"
+    r"solle|dürfe|möge|gebe|wisse|bleibe|stehe|gehe|komme|liege|brauche|plane|arbeite|unterstütze|"
+    r"verfüge|beabsichtige|wünsche|erwarte|bereite|halte|sehe|trage|handle|lasse|gelte)\b"
+)
+
+
+def is_cue(word: str, lang: str) -> bool:
+    c = cues().get(lang, {})
+    if lang == "de" and word[:1].isupper() and word.lower() not in ("laut", "so"):
+        return False  # German verbs are lowercase; "Antwort", "Sagen" are nouns
+    w = word.lower()
+    if w in c.get("exact", ()):
+        return True
+    return lang == "de" and any(w.startswith(v) and len(w) - len(v) <= 3 for v in c.get("verbs", ()))
+
+
+@dataclass
+class RawIndirect:
+    start: int
+    end: int
+    cue_start: int
+    cue_end: int
+
+
+_EN_BARE = re.compile(
+    r"\s*,?\s+(?!(?:in|on|at|to|by|for|with|from|about|during|after|before|as|of|so|and|but|or|"
+    r"the\s+(?:statement|report)|it\s+is\s+not)\b)(?=[A-Za-z])"
+)
+# a sentence ends at . ! ? before a space, except after initials and abbreviations (U.S., R.)
+_SENT_END = re.compile(r"(?<!\.[A-Z])(?<!\s[A-Z])(?<!^[A-Z])[.!?](?=\s|$)|\n")
+
+
+MAX_SENTENCE = 1000  # characters: a run-on "sentence" is cut here, so the cost stays linear
+
+
+def sentence_end(text: str, pos: int) -> int:
+    m = _SENT_END.search(text, pos, pos + MAX_SENTENCE)
+    return m.start() if m else min(len(text), pos + MAX_SENTENCE)
+
+
+_SENTENCE = re.compile(r"[^\n]+?(?:(?<!\.[A-Z])(?<!\s[A-Z])[.!?](?=\s|$)|(?=\n)|$)")
+_TAIL = re.compile(r",[ \t]+(?P<tail>[^,;:„“”\"]{2,80}?)[ \t]*[.!?]?$")
+
+
+def postposed_quotes(text: str, lang: str) -> list[RawIndirect]:
+    """Reported speech with the attribution after it: "The plan will fail, officials said." /
+    "Der Plan scheitert, sagte er." The content is the sentence up to the comma."""
+    out: list[RawIndirect] = []
+    for m in _SENTENCE.finditer(text):
+        sent = m.group(0)
+        t = _TAIL.search(sent)
+        if not t:
+            continue
+        words = list(re.finditer(r"\b\w+\b", t.group("tail")))
+        if not words or len(words) > 10:
+            continue
+        cue = next((w for w in words if is_cue(w.group(0), lang) and w.group(0).lower() not in ("so", "according")), None)
+        if cue is None:
+            continue
+        lead = len(sent) - len(sent.lstrip(" \t\"'„“”»«"))
+        start, end = m.start() + lead, m.start() + t.start()
+        if len(re.findall(r"\w+", text[start:end])) < MIN_WORDS + 1:
+            continue
+        base = m.start() + t.start("tail")
+        out.append(RawIndirect(start, end, base + cue.start(), base + cue.end()))
+    return out
+
+
+def indirect_quotes(text: str, lang: str) -> list[RawIndirect]:
+    out: list[RawIndirect] = postposed_quotes(text, lang)
+    comp = "|".join(cues().get(lang, {}).get("complementisers", ["that"]))
+    for m in re.finditer(r"\b\w+\b", text):
+        word = m.group(0)
+        if not is_cue(word, lang) or word.lower() in ("so", "according", "laut", "zufolge"):
+            continue
+        send = sentence_end(text, m.end())
+        rest = text[m.end() : send]
+        if lang == "de":
+            # cue [up to 10 words without a comma] , dass CLAUSE  |  cue [..] , CLAUSE-with-Konjunktiv-I
+            k = re.match(r"(?:[^,;:„“”\"]{0,80}?)(?:\s+(?:an|hinzu|fest|mit|ein|hervor))?\s*,\s*(dass\s+)?", rest)
+            if not k or not (k.group(1) or _KONJ1.search(rest[k.end() : k.end() + 200])):
+                continue
+            start = m.end() + k.end()
+        else:
+            k = re.match(rf"(?:\s+[\w.]+){{0,2}}?\s+(?:{comp})\s+", rest)
+            if k is None and word.lower() in ("said", "says", "added", "argued", "warned", "claimed"):
+                k = _EN_BARE.match(rest)
+            if not k:
+                continue
+            start = m.end() + k.end()
+        end = send
+        if end - start < 12 or len(re.findall(r"\w+", text[start:end])) < MIN_WORDS:
+            continue
+        if any(o.cue_start == m.start() for o in out):
+            continue
+        if out and out[-1].end == end and out[-1].start == start:
+            out[-1] = RawIndirect(start, end, m.start(), m.end())  # "bestätigte … und sagte, …"
+            continue
+        out.append(RawIndirect(start, end, m.start(), m.end()))
+    return out
