@@ -31,7 +31,9 @@ demo: setup
 	rm -f $(DB) $(DB)-wal $(DB)-shm
 	$(BIN)/newsweave --db $(DB) ingest --sample
 	$(BIN)/newsweave --db $(DB) status
-	$(BIN)/newsweave --db $(DB) articles --limit 15
+	$(BIN)/newsweave --db $(DB) articles --limit 12
+	$(BIN)/newsweave --db $(DB) stories --limit 5
+	$(BIN)/newsweave --db $(DB) entities --limit 8
 
 ## test: set up and run the whole test suite (lint, types, unit, slow and integration tests)
 test: setup system postgres

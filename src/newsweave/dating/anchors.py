@@ -26,6 +26,7 @@ class Organisation:
     key: str
     names: tuple[str, ...]
     founded: date
+    members: tuple[tuple[int, date], ...] = ()  # (count, from this day), in date order
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class AnchorEvent:
     end: date | None
     places: tuple[str, ...]
     labels: tuple[str, ...]
+    subject: tuple[str, ...] = ()  # patterns naming what the event is about (anywhere in the text)
+    action: tuple[str, ...] = ()  # patterns for what happened (in the sentence of the mention)
 
     @property
     def last_day(self) -> date:
@@ -91,7 +94,12 @@ def _load(user_dir: str | None) -> Anchors:
         data = _merge(data, _read(Path(user_dir) / "anchors.json"))
     try:
         orgs = tuple(
-            Organisation(o["key"], tuple(o["names"]), date.fromisoformat(o["founded"]))
+            Organisation(
+                o["key"],
+                tuple(o["names"]),
+                date.fromisoformat(o["founded"]),
+                tuple((int(n), date.fromisoformat(d)) for n, d in o.get("members", [])),
+            )
             for o in data["organisations"]
         )
         events = tuple(
@@ -102,6 +110,8 @@ def _load(user_dir: str | None) -> Anchors:
                 date.fromisoformat(e["end"]) if e.get("end") else None,
                 tuple(e.get("place", [])),
                 tuple(e.get("labels", [])),
+                tuple(e.get("cues", {}).get("subject", [])),
+                tuple(e.get("cues", {}).get("action", [])),
             )
             for e in data["events"]
         )

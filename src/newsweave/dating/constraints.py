@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from ..knowledge.offices import OfficeKB
 from ..model import TimeExpression
-from ..timex.tagger import rules_for
+from ..timex.tagger import rules_for, supported
 from .anchors import Anchors
 from .roles import find_roles, terms_for
 
@@ -244,7 +244,7 @@ _PAST = re.compile(
 
 def from_events(text: str, lang: str, anchors: Anchors, times: list[TimeExpression]) -> list[Constraint]:
     out = []
-    lex = rules_for(lang if lang in ("en", "de") else "en").lex
+    lex = rules_for(supported(lang)).lex
     for m in anchors.event_regex.finditer(text):
         cands = anchors.events_labelled(m.group(1))
         if not cands:

@@ -25,7 +25,7 @@ from ..model import DateInfo, TimeExpression
 from ..timex import tag
 from ..timex.calendar import resolve_weekday, valid_day
 from ..timex.lexicon import load_lexicon
-from ..timex.tagger import rules_for, tense_at
+from ..timex.tagger import rules_for, supported, tense_at
 from .anchors import Anchors, load_anchors
 from .constraints import (
     MAX,
@@ -39,6 +39,7 @@ from .constraints import (
     from_times,
     intersect,
 )
+from .events import event_evidence, from_event_mentions, from_member_counts
 
 MAX_SPAN_FOR_VALUE = 1500  # days; a wider range gets no best value
 
@@ -60,7 +61,7 @@ def combine(constraints: list[Constraint]) -> tuple[list[Interval], list[Constra
 def _cues(text: str, lang: str, times: list[TimeExpression]) -> list[tuple[str, int]]:
     """Weekday/day words relative to the article's day: ('this', weekday), ('past', weekday),
     ('today', 0), ('yesterday', -1)."""
-    lex = load_lexicon(lang if lang in ("en", "de") else "en")
+    lex = load_lexicon(supported(lang))
     lg = rules_for(lex.lang)
     out = []
     for t in times:
@@ -113,7 +114,7 @@ def _yearless(text: str, lang: str, times: list[TimeExpression], rng: list[Inter
     lo, hi = rng[0][0], rng[-1][1]
     if lo == MIN or hi == MAX or (hi - lo).days > 800:
         return []
-    lg = rules_for(lang if lang in ("en", "de") else "en")
+    lg = rules_for(supported(lang))
     out = []
     for t in times:
         m = re.fullmatch(r"XXXX-(\d{2})-(\d{2})", t.value or "")
@@ -144,8 +145,13 @@ def infer_published(
 ) -> DateInfo:
     """The publication date of an undated article, inferred from its text, with evidence."""
     kb = kb or load_offices()
+    known = (
+        list(event_evidence(text, supported(lang)))
+        if anchors is None
+        else from_event_mentions(text, supported(lang), anchors, times) + from_member_counts(text, lang, anchors)
+    )
     anchors = anchors or load_anchors()
-    lg = lang if lang in ("en", "de") else "en"
+    lg = supported(lang)
     if times is None:
         times = tag(text, lg, anchor=None, sentences=sentences)
     cons = (
@@ -154,16 +160,26 @@ def infer_published(
         + from_anniversaries(text, anchors)
         + from_events(text, lg, anchors, times)
         + from_organisations(text, anchors)
+        + known
     )
+    # no article is from the future: this only settles conflicts ("2050" in a text naming a
+    # sitting office holder) and is not reported as a bound of its own
+    cons.append(Constraint([(MIN, date.today())], 1.0, "not written after today", "today"))
     rng, used, ignored = combine(cons)
     extra = _yearless(text, lg, times, rng)
     if extra:
         rng, used, ignored = combine(cons + extra)
+    used = [c for c in used if c.kind != "today"]
     lo, hi = rng[0][0], rng[-1][1]
+    if hi >= date.today():
+        hi = MAX
     day_bounds = [
         c.lo for c in used if c.kind in ("explicit", "dateline") and c.hi == MAX and c.weight >= 0.75
     ]
     datelines = [c.lo for c in used if c.kind == "dateline"]
+    # an event the lede reports as news: the article is from its first days
+    day_bounds += [max(c.lo, lo) for c in used if c.kind == "reported"]
+    offsets = [c for c in used if c.kind == "offset"]
     cues = _cues(text, lg, times)
     value: date | None = None
     granularity = "year"
@@ -183,6 +199,14 @@ def infer_published(
                 f"best day {value}: the latest day-exact date reported ({latest})"
                 + (", moved to the weekday the text names" if value != latest else "")
             )
+    elif offsets:
+        c = min(offsets, key=lambda c: c.hi - c.lo)
+        base = min(max(c.lo + (c.hi - c.lo) / 2, lo), hi)
+        iv = next((iv for iv in rng if iv[0] <= base <= iv[1]), rng[-1])
+        days = [base + timedelta(days=k) for k in range(-3, 4) if iv[0] <= base + timedelta(days=k) <= iv[1]]
+        value = max(days, key=lambda d: (_score(d, None, cues), -abs((d - base).days))) if days else base
+        granularity, confidence = "month", 0.45
+        evidence.append(f"best day {value}: the time after a known event the text names ({c.reason})")
     elif lo != MIN and hi != MAX and (hi - lo).days <= MAX_SPAN_FOR_VALUE:
         iv = rng[-1]
         width = (iv[1] - iv[0]).days
@@ -238,6 +262,17 @@ def infer_event_date(
             0.6,
             "day",
         )
+    if published.source == "inferred":  # a known event the lede reports is the event of the article
+        lo, hi = published.earliest or "0001-01-01", published.latest or "9999-12-31"
+        reported = [
+            c.lo for c in event_evidence(text, supported(lang)) if c.kind == "reported" and lo <= c.lo.isoformat() <= hi
+        ]
+        if reported:
+            d = max(reported)
+            return DateInfo(
+                d.isoformat(), d.isoformat(), d.isoformat(), "inferred",
+                [f"the lede reports a known event of {d}"], 0.6, "day",
+            )
     return DateInfo(
         published.value,
         published.earliest,

@@ -19,13 +19,17 @@ from ..errors import InputError
 LANG_DIR = Path(__file__).resolve().parent / "lang"
 
 
-def alternation(words: list[str] | dict[str, Any], *, dot: bool = False) -> str:
-    """A regex alternation of the words, longest first, spaces matching any whitespace."""
+def alternation(
+    words: list[str] | dict[str, Any], *, dot: bool = False, dotted: list[str] | None = None
+) -> str:
+    """A regex alternation of the words, longest first, spaces matching any whitespace. With
+    ``dot``, words of up to four letters (or those in ``dotted``) may end in an abbreviation dot."""
     items = sorted(set(words), key=len, reverse=True)
     parts = []
     for w in items:
         p = re.escape(w).replace(r"\ ", r"\s+")
-        parts.append(p + (r"\.?" if dot and len(w) <= 4 else ""))
+        abbrev = w in dotted if dotted else len(w) <= 4
+        parts.append(p + (r"\.?" if dot and abbrev else ""))
     return "(?:" + "|".join(parts) + ")"
 
 
@@ -97,5 +101,11 @@ def load_lexicon(lang: str) -> Lexicon:
     return Lexicon(lang, data)
 
 
+@lru_cache(maxsize=1)
+def _languages() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in LANG_DIR.glob("*.json")))
+
+
 def languages() -> list[str]:
-    return sorted(p.stem for p in LANG_DIR.glob("*.json"))
+    """The languages with a lexicon in ``timex/lang/``."""
+    return list(_languages())

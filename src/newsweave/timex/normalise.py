@@ -135,7 +135,7 @@ def h_month(g: dict[str, str | None], ctx: Context) -> Result | None:
     m = ctx.lex.month(word)
     if m is None:
         return None
-    if not word[:1].isupper():
+    if not word[:1].isupper() and not ctx.lex["lowercase_months"]:
         return None
     if word.lower().rstrip(".") in ctx.lex["ambiguous_months"] and g.get("dir") is None and not g.get("prep"):
         return None

@@ -8,6 +8,7 @@ runs it only near such words.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .lexicon import Lexicon, alternation
@@ -95,6 +96,11 @@ TRIGGERS = {
     "clock": "digits",
     "clock_colon": "digits",
     "year_ago": "units",
+    "rel_unit_post": "units",
+    "weekday_post": "weekdays",
+    "ago_pre": "units",
+    "ago_post": "units",
+    "later_pre": "units",
     "pos_unit": "units",
     "century": "units",
     "year": "digits",
@@ -105,7 +111,7 @@ TRIGGERS = {
 
 def build_rules(lex: Lexicon) -> list[Rule]:
     """All rules for a language, compiled once per language (see ``tagger.rules_for``)."""
-    month = alternation(lex["months"], dot=True)
+    month = alternation(lex["months"], dot=True, dotted=lex["month_abbrevs"] or None)
     weekday_full = alternation([w for w in lex["weekdays"] if len(w) > 3])
     weekday_any = alternation([w for w in lex["weekdays"] if len(w) > 2], dot=True)
     numword = alternation(list(lex["numbers"]) + lex["vague_numbers"])
@@ -123,6 +129,11 @@ def build_rules(lex: Lexicon) -> list[Rule]:
     ampm = alternation(lex["ampm"]) if lex["ampm"] else r"(?!x)x"
     tz = alternation(lex["timezones"])
     y4 = r"(?<![\d.,])(?P<y>1\d{3}|2\d{3})(?![\d])"
+    ranges = alternation(["-", "–", "bis", "und", "and", *lex["range_words"]])
+    month_preps = alternation(
+        ["in", "since", "until", "till", "by", "of", "during", "through", "before", "after", "from", "early",
+         "late", "mid", "im", "seit", "bis", "ab", "vom", "zum", "anfang", "mitte", "ende", *lex["month_preps"]]
+    )
     B, E = r"(?<![\w-])", r"(?![\w])"
     time_tail = r"(?:,?\s+(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::\d{2})?(?:\s*" + tz + r")?)?"
     IC = re.IGNORECASE
@@ -229,9 +240,11 @@ def build_rules(lex: Lexicon) -> list[Rule]:
             B
             + r"(?:"
             + weekday_any
-            + r",?\s+)?(?:(?:den|the)\s+)?(?P<d>\d{1,2})(?:\.|st|nd|rd|th)?(?:\s*(?:-|–|bis|und|and)\s*\d{1,2}(?:\.|st|nd|rd|th)?)?\s+(?:of\s+)?(?P<mon>"
+            + r",?\s+)?(?:(?:den|the)\s+)?(?P<d>\d{1,2})(?:\.|st|nd|rd|th|er|º|°)?(?:\s*"
+            + ranges
+            + r"\s*\d{1,2}(?:\.|st|nd|rd|th)?)?\s+(?:of\s+|de\s+)?(?P<mon>"
             + month
-            + r")(?:,?\s+"
+            + r")(?:(?:,?\s+|\s+del?\s+)"
             + y4
             + r")?"
             + time_tail
@@ -261,11 +274,13 @@ def build_rules(lex: Lexicon) -> list[Rule]:
             + E,
             h_month_rel_year,
         ),
-        r("month_year", B + r"(?P<mon>" + month + r")\s*,?\s+(?:of\s+)?" + y4, h_month_year),
+        r("month_year", B + r"(?P<mon>" + month + r")\s*,?\s+(?:of\s+|del?\s+)?" + y4, h_month_year),
         r(
             "month",
             B
-            + r"(?:(?P<prep>in|since|until|till|by|of|during|through|before|after|from|early|late|mid|im|seit|bis|ab|vom|zum|anfang|mitte|ende)[-\s]+)?(?:(?P<dir>"
+            + r"(?:(?P<prep>"
+            + month_preps
+            + r")[-\s]+)?(?:(?P<dir>"
             + mods
             + r")\s+)?(?P<mon>"
             + month
@@ -335,6 +350,7 @@ def build_rules(lex: Lexicon) -> list[Rule]:
             h_year,
         ),
     ]
+    rules += _romance_rules(lex, r, num, unit, mods, weekday_full, parts)
     if lex.lang == "de":
         rules.append(
             r(
@@ -359,6 +375,14 @@ def build_rules(lex: Lexicon) -> list[Rule]:
                 h_numeric("dmy"),
             )
         )
+    elif lex["numeric_order"] == "dmy":
+        rules.append(
+            r(
+                "numeric_dmy",
+                r"(?<![\d./])(?P<a>\d{1,2})[./](?P<b>\d{1,2})[./](?P<y>\d{4})(?![\d])" + time_tail,
+                h_numeric("dmy"),
+            )
+        )
     else:
         rules.append(
             r(
@@ -370,3 +394,39 @@ def build_rules(lex: Lexicon) -> list[Rule]:
             )
         )
     return rules
+
+
+def _romance_rules(
+    lex: Lexicon,
+    r: Callable[[str, str, Handler], Rule],
+    num: str,
+    unit: str,
+    mods: str,
+    weekday_full: str,
+    parts: str,
+) -> list[Rule]:
+    """Patterns for languages that put the modifier after the noun ("la semaine dernière", "el
+    lunes pasado", "l'anno scorso") and say "il y a deux ans" / "hace dos años" / "due anni fa"."""
+    B, E = r"(?<![\w-])", r"(?![\w])"
+    out = []
+    if lex["postposed_modifiers"]:
+        out.append(r("rel_unit_post", B + r"(?P<unit>" + unit + r")\s+(?P<dir>" + mods + r")" + E, h_rel_unit))
+        out.append(
+            r(
+                "weekday_post",
+                B + r"(?P<wd>" + weekday_full + r")(?:\s+(?P<part>" + parts + r"))?\s+(?P<dir>" + mods + r")" + E,
+                h_weekday,
+            )
+        )
+    if lex["ago_prefix"]:
+        pre = alternation(lex["ago_prefix"])
+        out.append(r("ago_pre", B + pre + r"\s+(?P<num>" + num + r")\s+(?P<unit>" + unit + r")" + E, h_ago))
+    if lex["ago_suffix"]:
+        suf = alternation(lex["ago_suffix"])
+        out.append(r("ago_post", B + r"(?P<num>" + num + r")\s+(?P<unit>" + unit + r")\s+" + suf + E, h_ago))
+    if lex["later_prefix"]:
+        pre = alternation(lex["later_prefix"])
+        out.append(
+            r("later_pre", B + pre + r"\s+(?P<later>)(?P<num>" + num + r")\s+(?P<unit>" + unit + r")" + E, h_ago)
+        )
+    return out

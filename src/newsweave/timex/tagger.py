@@ -21,7 +21,7 @@ from datetime import date
 from functools import lru_cache
 
 from ..model import TimeExpression
-from .lexicon import Lexicon, alternation, load_lexicon
+from .lexicon import Lexicon, alternation, languages, load_lexicon
 from .rules import Context, Result, Rule, build_rules
 
 # a sentence ends at . ! ? before a capital letter, unless the word before is a number, a
@@ -60,10 +60,14 @@ def rules_for(lang: str) -> _Lang:
     lex = load_lexicon(lang)
     fut = alternation(lex["future_cues"])
     past = alternation(lex["past_cues"])
-    if lang == "de":
+    if lex["past_regex"]:
+        past += "|" + lex["past_regex"]
+    elif lang == "de":
         past += r"|ge\w{3,}t|\w+ierte"
     else:
         past += r"|\w{3,}ed"
+    if lex["future_regex"]:
+        fut += "|" + lex["future_regex"]
     pos = alternation(lex["position_mods"])
     return _Lang(
         lex=lex,
@@ -141,7 +145,7 @@ def tag(
 
     With ``narrative=True`` (histories, encyclopaedic text) relative expressions are resolved
     against the latest full date mentioned before them, falling back to ``anchor``."""
-    lg = rules_for(lang if lang in ("en", "de") else _fallback(lang))
+    lg = rules_for(supported(lang))
     spans = list(sentences) if sentences else sentence_spans(text)
     starts = [s for s, _ in spans]
     cands: list[_Cand | None] = []
@@ -208,8 +212,13 @@ def _matches(rule: Rule, text: str, windows: dict[str, list[tuple[int, int]]]) -
     return list(seen.values())
 
 
-def _fallback(lang: str) -> str:
-    return "de" if lang in ("de", "gsw", "lb") else "en"
+def supported(lang: str) -> str:
+    """The lexicon to tag ``lang`` with: its own, a close one (Swiss German, Luxembourgish: German),
+    else English (whose language-neutral rules still find ISO dates and years)."""
+    lang = (lang or "").split("-")[0].lower()
+    if lang in languages():
+        return lang
+    return "de" if lang in ("gsw", "lb") else "en"
 
 
 def _cand(
