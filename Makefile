@@ -18,9 +18,9 @@ $(STAMP): pyproject.toml $(BIN)/python
 
 setup: $(STAMP)
 
-## system: Debian packages the tests need (Chromium for the browser tests); root or sudo
-system:
-	bash scripts/setup-system.sh
+## system: Debian's Chromium and the Playwright driver for the browser tests; root or sudo
+system: setup
+	bash scripts/setup-browser.sh
 
 ## postgres: PostgreSQL 15 with pgvector, for the PostgreSQL store tests; root or sudo
 postgres:

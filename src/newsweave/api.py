@@ -153,7 +153,22 @@ def ingest(
     flush()
     if linker is not None:
         linker.finish()
+    _sync_search_index(store)
     return report
+
+
+def _sync_search_index(store: Store) -> None:
+    """Pay for the search module's stemmed index at ingest time, not on the first search."""
+    if report_has_search():
+        from .search.stems import StemIndex
+
+        idx = StemIndex.for_store(store)
+        if idx is not None:
+            idx.sync()
+
+
+def report_has_search() -> bool:
+    return importlib.util.find_spec("newsweave.search") is not None
 
 
 def status(store: Store) -> dict[str, Any]:

@@ -1,0 +1,260 @@
+"""Hybrid search: name matching, stemming, fusion, filters, facets, and the seed acceptance facts."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsweave import api
+from newsweave.model import DateInfo, Document, Entity, Mention, Source
+from newsweave.search import find_entities, hybrid_search, rrf, snippet, translit_keys
+from newsweave.search.names import EntityIndex, _Entry
+from newsweave.search.stems import StemIndex, query_terms, stem_text
+from newsweave.store import DocFilter
+from webcorpus import corpus_db, find_doc
+
+# -- names: accent- and transliteration-insensitive --------------------------------------------
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Sacharowa", "Zakharova"), ("Selenskyj", "Zelenskyy"), ("Jelzin", "Yeltsin"), ("Lawrow", "Lavrov"),
+    ("Schoigu", "Shoigu"), ("Tschernyschow", "Chernyshov"), ("Kasachstan", "Kazakhstan"),
+    ("Wladimir Putin", "Vladimir Putin"), ("Gérard Depardieu", "gerard depardieu"), ("Łukaszenka", "Lukaszenka"),
+])
+def test_transliterations_share_a_key(a: str, b: str) -> None:
+    assert translit_keys(a) & translit_keys(b)
+
+
+@pytest.mark.parametrize("a,b", [("Biden", "Baden"), ("Putin", "Patten"), ("Merkel", "Markel"), ("Paris", "Peru")])
+def test_different_names_do_not_share_a_key(a: str, b: str) -> None:
+    assert not translit_keys(a) & translit_keys(b)
+
+
+def _index() -> EntityIndex:
+    return EntityIndex([
+        _Entry("e1", "PER:maria-zakharova", "Maria Zakharova", "PER", {"de": ["Maria Sacharowa"]}, 3),
+        _Entry("e2", "PER:sergei-lavrov", "Sergei Lavrov", "PER", {"de": ["Sergej Lawrow"], "en": ["Lavrov"]}, 9),
+        _Entry("e3", "ORG:nato", "NATO", "ORG", {"de": ["Nato", "Bündnis"], "en": ["the Alliance"]}, 40),
+        _Entry("e4", "LOC:brussels", "Brussels", "LOC", {"de": ["Brüssel"], "fr": ["Bruxelles"]}, 12),
+    ])
+
+
+@pytest.mark.parametrize("q,expected", [
+    ("Sacharowa", "e1"), ("Zakharova", "e1"), ("maria sacharowa", "e1"), ("ZAKHAROVA briefing", "e1"),
+    ("Lawrow", "e2"), ("Sergei Lavrov", "e2"), ("bundnis", "e3"), ("Brüssel", "e4"), ("Bruxelles", "e4"),
+    ("Lavrow", "e2"),  # a mixed spelling, one letter off after folding
+])
+def test_entity_found_by_any_spelling(q: str, expected: str) -> None:
+    found = _index().find(q)
+    assert found and found[0]["id"] == expected, found
+
+
+def test_unrelated_query_names_no_entity() -> None:
+    assert _index().find("ferry timetable vote") == []
+
+
+def test_near_spellings_only_where_nothing_matched_exactly() -> None:
+    idx = EntityIndex([_Entry("r1", "LOC:russia", "Russia", "LOC", {"de": ["Russland"]}, 5),
+                       _Entry("r2", "MISC:russian", "Russian", "MISC", {}, 5)])
+    assert [e["id"] for e in idx.find("Russia")] == ["r1"]
+    assert [e["id"] for e in idx.find("Russiam")] == ["r2"]  # a typo: one letter off "Russian"
+
+
+# -- fusion and snippets -------------------------------------------------------------------------
+
+
+def test_rrf_rewards_agreement_between_rankers() -> None:
+    fused = rrf({"bm25": ["a", "b", "c"], "vector": ["b", "d", "a"]})
+    order = [d for d, _, _ in fused]
+    assert order[:2] == ["b", "a"]  # found by both rankers
+    assert dict((d, by) for d, _, by in fused)["d"] == ["vector"]
+    b = next(s for d, s, _ in fused if d == "b")
+    assert math.isclose(b, 1 / 62 + 1 / 61)
+
+
+def test_snippet_marks_query_words_inside_the_window() -> None:
+    text = "Lorem ipsum. " * 40 + "The ministers discussed the ferry timetable at length. " + "Filler text. " * 40
+    snip, marks = snippet(text, "ferry timetables")
+    assert "ferry" in snip and len(snip) <= 260
+    assert {snip[a:b] for a, b in marks} == {"ferry", "timetable"}
+
+
+# -- a small synthetic corpus in a real SQLite store ---------------------------------------------
+
+ARTICLES = [
+    ("en", "2023-03-02", "coastwire", "Ministers hold talks on fishing quotas",
+     "Fisheries ministers held talks in Oslo on the northern fishing quotas. Dag Halvorsen said the talks went well."),
+    ("de", "2023-03-03", "rheinpost", "Gespräche über Fangquoten",
+     "Die Fischereiminister führten in Oslo Gespräche über die nördlichen Fangquoten. Dag Halvorsen äußerte sich."),
+    ("en", "2021-07-10", "coastwire", "Heatwave closes schools",
+     "A heatwave closed schools across the region; teachers moved lessons online for a week."),
+    ("fr", "2024-01-15", "lematin", "Accord sur les quotas de pêche",
+     "Les ministres ont conclu un accord sur les quotas de pêche du nord après des discussions à Oslo."),
+]
+
+
+def hash_embed(text: str) -> list[float]:
+    """A deterministic bag-of-stems embedding, standing in for the model in these unit tests."""
+    vec = [0.0] * 64
+    for lang in ("en", "de", "fr"):
+        for w in stem_text(text, lang).split():
+            vec[int(hashlib.md5(w.encode()).hexdigest(), 16) % 64] += 1.0
+    n = math.sqrt(sum(v * v for v in vec)) or 1.0
+    return [v / n for v in vec]
+
+
+@pytest.fixture()
+def small_store(tmp_path: Path) -> Any:
+    store = api.open_db(tmp_path / "small.db")
+    halvorsen = Entity("PER:dag-halvorsen", "Dag Halvorsen", "PER", {"en": ["Dag Halvorsen"]})
+    for i, (lang, day, outlet, title, text) in enumerate(ARTICLES):
+        doc = Document(raw=text.encode(), format="text", sources=[Source(f"/in/{outlet}/{i}.txt", outlet=outlet)],
+                       raw_text=text, text=text, title=title, lang=lang,
+                       published=DateInfo(day, day, day, source="metadata"))
+        at = text.find("Dag Halvorsen")
+        if at >= 0:
+            doc.mentions = [Mention(at, at + 13, "Dag Halvorsen", "PER", entity_key=halvorsen.key)]
+            doc.entities = {halvorsen.key: halvorsen}
+        doc.vector, doc.vector_model = hash_embed(title + " " + text), "hash-64"
+        store.write_document(doc)
+    yield store
+    store.close()
+
+
+def _ids_by_title(store: Any, res: dict[str, Any]) -> list[str]:
+    return [h["title"] for h in res["hits"]]
+
+
+def test_stemming_finds_other_word_forms(small_store: Any) -> None:
+    idx = StemIndex.for_store(small_store)
+    assert idx is not None
+    en = [small_store.get_document(d)["title"] for d, _ in idx.search("talk")]
+    assert en == ["Ministers hold talks on fishing quotas"]
+    de = [small_store.get_document(d)["title"] for d, _ in idx.search("Gespräch")]
+    assert de == ["Gespräche über Fangquoten"]
+    assert {"talk"} <= query_terms("talks", ["en"])[0]
+
+
+def test_stem_index_follows_deletes_and_inserts(small_store: Any) -> None:
+    idx = StemIndex.for_store(small_store)
+    assert idx is not None
+    hits = idx.search("heatwave")
+    assert len(hits) == 1
+    small_store.delete_document(hits[0][0])
+    assert idx.search("heatwave") == []
+
+
+def test_common_words_are_dropped_only_beside_rarer_ones(small_store: Any) -> None:
+    idx = StemIndex.for_store(small_store)
+    assert idx is not None
+    idx.n_docs = 10_000
+    assert idx._keep([120, 9_000, 40]) == [True, False, True]
+    assert idx._keep([9_000, 8_000]) == [True, True]  # nothing rarer: keep everything
+    idx.n_docs = 10  # small corpora are never pruned
+    assert idx._keep([9, 1]) == [True, True]
+
+
+def test_filters_restrict_every_ranker(small_store: Any) -> None:
+    kw = {"embedder": hash_embed, "min_cosine": 0.0}
+    assert {h["lang"] for h in hybrid_search(small_store, "quotas Oslo", DocFilter(lang="de"), **kw)["hits"]} == {"de"}
+    res = hybrid_search(small_store, "quotas Oslo", DocFilter(date_from="2024-01-01"), **kw)
+    assert [h["published"][:4] for h in res["hits"]] == ["2024"]
+    res = hybrid_search(small_store, "quotas", DocFilter(source="rheinpost"), **kw)
+    assert _ids_by_title(small_store, res) == ["Gespräche über Fangquoten"]
+    ent = find_entities(small_store, "Halvorsen")[0]
+    res = hybrid_search(small_store, "quotas", DocFilter(entity_id=ent["id"]), **kw)
+    assert len(res["hits"]) == 2 and all(h["lang"] in ("en", "de") for h in res["hits"])
+
+
+def test_facets_count_all_candidates(small_store: Any) -> None:
+    res = hybrid_search(small_store, "fishing quotas Oslo", limit=1, embedder=hash_embed, min_cosine=0.1)
+    assert len(res["hits"]) == 1
+    assert res["total"] >= 3
+    assert sum(res["facets"]["lang"].values()) == res["total"]
+    assert set(res["facets"]["year"]) >= {"2023", "2024"}
+    assert res["facets"]["source"]["coastwire"] >= 1
+
+
+def test_vector_ranker_finds_documents_without_shared_words(small_store: Any) -> None:
+    # "Fangquoten" is in no English text; the injected embedder maps its stem, the fusion keeps it
+    res = hybrid_search(small_store, "Fangquoten", rankers=("vector",), embedder=hash_embed, min_cosine=0.05)
+    assert res["hits"] and res["hits"][0]["title"] == "Gespräche über Fangquoten"
+    assert res["hits"][0]["matched_by"] == ["vector"]
+
+
+def test_entity_query_finds_the_entity_and_its_documents(small_store: Any) -> None:
+    res = hybrid_search(small_store, "Halvorsen", rankers=("entity",))
+    assert res["entities"][0]["name"] == "Dag Halvorsen"
+    assert {h["lang"] for h in res["hits"]} == {"en", "de"}
+
+
+def test_pagination_offsets_do_not_overlap(small_store: Any) -> None:
+    kw = {"embedder": hash_embed, "min_cosine": 0.0}
+    first = hybrid_search(small_store, "quotas Oslo talks", limit=2, **kw)
+    second = hybrid_search(small_store, "quotas Oslo talks", limit=2, offset=2, **kw)
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+
+
+@pytest.mark.parametrize("q", ['"', "AND OR NOT", "*", ")(", "NEAR(a b)", "-- ;DROP TABLE documents", "", "   ",
+                               "x" * 5000, "\x00", "ü" * 3])
+def test_malformed_queries_do_not_raise(small_store: Any, q: str) -> None:
+    res = hybrid_search(small_store, q, embedder=hash_embed)
+    assert isinstance(res["hits"], list)
+    assert small_store.count("documents") == len(ARTICLES)
+
+
+def test_missing_embedder_is_reported_not_fatal(small_store: Any) -> None:
+    from newsweave.errors import ModelUnavailable
+
+    def unavailable(_: str) -> list[float]:
+        raise ModelUnavailable("vector search is unavailable: test embedder switched off")
+
+    res = hybrid_search(small_store, "quotas", embedder=unavailable)
+    assert res["hits"] and any("vector search is unavailable" in n for n in res["notes"])
+
+
+# -- acceptance on the seeds and the sample corpus ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    store = api.open_db(corpus_db(tmp_path_factory))
+    yield store
+    store.close()
+
+
+@pytest.mark.slow
+def test_english_query_finds_german_seed_004(corpus: Any) -> None:
+    target = find_doc(corpus, "004_91db5c4eda242435.txt")
+    if target is None:
+        pytest.skip("the seed corpus is not available (shared folder absent)")
+    res = hybrid_search(corpus, "Stoltenberg Biden Russia dialogue", limit=3)
+    assert target in [h["id"] for h in res["hits"]], res["hits"]
+    assert corpus.get_document(target)["lang"] == "de"
+
+
+@pytest.mark.slow
+def test_vector_ranker_alone_is_cross_lingual(corpus: Any) -> None:
+    target = find_doc(corpus, "004_91db5c4eda242435.txt")
+    if target is None:
+        pytest.skip("the seed corpus is not available (shared folder absent)")
+    if corpus.count("documents") and not corpus.get_vectors([target]):
+        pytest.skip("documents have no vectors in this checkout (embed stage not run)")
+    res = hybrid_search(corpus, "Stoltenberg Biden Russia dialogue", rankers=("vector",), limit=3)
+    assert target in [h["id"] for h in res["hits"]], res["hits"]
+
+
+@pytest.mark.slow
+def test_german_and_english_spellings_find_the_same_entity(corpus: Any, seed_expected: dict[str, Any]) -> None:
+    if corpus.count("entities") == 0:
+        pytest.skip("no entities in this checkout (entities stage not run)")
+    target = next(e for e in seed_expected["entities"] if e["name"] == "Maria Zakharova")
+    english = target["name"].split()[-1]
+    german = {f.split()[-1] for forms in target["mentions"].values() for f in forms} - {english}
+    assert german, "expected.json lists a German spelling"
+    found = {q: find_entities(corpus, q)[0]["id"] for q in [english, *sorted(german)]}
+    assert len(set(found.values())) == 1, found
