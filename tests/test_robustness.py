@@ -92,3 +92,35 @@ def test_mixed_bad_inputs(tmp_path: Path) -> None:
     assert any("Brücke über den Rhein" in t for t in texts), "good JSONL line landed"
     assert any("neuen Brücke beschlossen" in t for t in texts), "truncated HTML still extracted"
     assert report.ingested == len(good) + 3
+
+
+@pytest.mark.slow
+def test_200_mb_file_is_refused_with_its_size(tmp_path: Path) -> None:
+    big = tmp_path / "huge.txt"
+    with big.open("wb") as fh:
+        chunk = b"Die Stadt baut eine neue Bruecke ueber den Fluss. " * 20000
+        while fh.tell() < 200_000_000:
+            fh.write(chunk)
+    small = write_corpus(tmp_path / "ok", 3, seed=9)
+    store = api.open_db(tmp_path / "big.db")
+    report = api.ingest(store, [str(big), *map(str, small)], until="segment")
+    assert [s for s, _ in report.rejected] == [str(big)]
+    assert "larger than" in report.rejected[0][1]
+    assert report.ingested == 3
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_directory_of_10000_files_some_bad(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    write_corpus(folder, 9980, seed=11)
+    bad = folder / "bad"
+    bad.mkdir()
+    for i in range(10):
+        (bad / f"empty-{i}.txt").write_bytes(b"")
+        (bad / f"broken-{i}.json").write_text('{"text": "unterminated', encoding="utf-8")
+    store = api.open_db(tmp_path / "many.db")
+    report = api.ingest(store, [str(folder)], until="segment")
+    assert len(report.rejected) == 20 == len({s for s, _ in report.rejected})
+    assert report.ingested + report.duplicates == 9980
+    assert store.count("documents") == report.ingested

@@ -7,8 +7,9 @@ Order of work for one document:
    so relative expressions ("am Montag", "last week") resolve against the inferred day;
 3. the event date: the day the reported thing happened (``dating.infer_event_date``).
 
-Languages other than German and English are tagged with the English rules' language-neutral
-part (ISO dates, numbers) only when asked (``fallback_lang``); by default they get no times.
+German, English, French, Spanish and Italian have lexicons (``timex/lang/*.json``); other
+languages are tagged with the English rules' language-neutral part (ISO dates, years) when
+``fallback_lang`` says so (the default), or get no times with ``fallback_lang=None``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..timex.lexicon import languages
 
 class TimeStage:
     name = "time"
-    version = "1.0"
+    version = "1.1"
     requires = frozenset({"text", "lang", "sentences", "published"})
     adds = frozenset({"times", "published", "event_date"})
     options = ("fallback_lang", "infer_dates")
