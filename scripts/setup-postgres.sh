@@ -49,7 +49,14 @@ apt_install postgresql-server-dev-15 gcc make libc6-dev ca-certificates
 work=$(mktemp -d /tmp/newsweave-pgvector.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/lists/partial"
-echo "deb-src http://deb.debian.org/debian trixie main" >"$work/sources.list"
+# the Debian mirror this machine already uses (the one serving the suite that has postgresql-15)
+mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
+  | awk '/^URIs:/ {print $2} /^deb / {print $2}' | grep -E '/debian/?$' | head -n1)
+if [ -z "$mirror" ]; then
+  echo "setup-postgres: no Debian mirror found in the apt sources; cannot fetch pgvector's source" >&2
+  exit 1
+fi
+echo "deb-src $mirror trixie main" >"$work/sources.list"
 apt_opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
   -o "Dir::State::Lists=$work/lists" -o "APT::Sandbox::User=root")
 $SUDO apt-get "${apt_opts[@]}" update -qq
