@@ -50,8 +50,8 @@ work=$(mktemp -d /tmp/newsweave-pgvector.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/lists/partial"
 # the Debian mirror this machine already uses (the one serving the suite that has postgresql-15)
-mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
-  | awk '/^URIs:/ {print $2} /^deb / {print $2}' | grep -E '/debian/?$' | head -n1)
+mirror=$({ cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null || true; } \
+  | awk '/^URIs:/ {print $2} /^deb / {print $2}' | { grep -E '/debian/?$' || true; } | head -n1)
 if [ -z "$mirror" ]; then
   echo "setup-postgres: no Debian mirror found in the apt sources; cannot fetch pgvector's source" >&2
   exit 1
