@@ -225,6 +225,7 @@ def train_ner(
     lang: str = typer.Option("de", "--lang"),
     out_dir: Path = typer.Option(None, "--out", help="Where to write the model (default: the package's models/)."),
     minutes: float = typer.Option(25.0, "--minutes", help="Training time budget."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (the shipped models use 0)."),
 ) -> None:
     """Rebuild the NER model for a language from the shared training data."""
     try:
@@ -235,7 +236,7 @@ def train_ner(
     try:
         from .paths import MODELS_DIR
 
-        result = train(lang, out_dir or MODELS_DIR / f"ner_{lang}", max_minutes=minutes)
+        result = train(lang, out_dir or MODELS_DIR / f"ner_{lang}", seed=seed, max_minutes=minutes)
     except NewsweaveError as exc:
         fail(str(exc))
         return
