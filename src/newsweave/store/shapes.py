@@ -212,11 +212,28 @@ def shape(rd: Reader, kind: str, row: Any) -> dict[str, Any]:
             "meta": loads(r["meta"]),
         }
     if kind == "events":
-        return event_dict(event_record(rd, row))
+        ev = event_dict(event_record(rd, row))
+        names = entity_names(rd, [*ev["participants"], *([ev["place"]] if ev["place"] else [])])
+        ev["place_id"] = ev["place"]
+        ev["place"] = names.get(ev["place"], ev["place"]) if ev["place"] else None
+        ev["participant_names"] = [names.get(e, e) for e in ev["participants"]]
+        ev["meta"] = {k: v for k, v in ev["meta"].items() if k != "centroid"}  # a vector, not for export
+        return ev
     if kind == "stories":
         st = story_record(row)
-        return {"id": st.id, "title": st.title, "event_ids": st.event_ids, "actors": st.actors, "meta": st.meta}
+        names = entity_names(rd, st.actors)
+        return {"id": st.id, "title": st.title, "event_ids": st.event_ids, "actors": st.actors,
+                "actor_names": [names.get(a, a) for a in st.actors], "meta": st.meta}
     return r
+
+
+def entity_names(rd: Reader, ids: list[str]) -> dict[str, str]:
+    """Canonical names of the given entity ids (ids that are not entities are left out)."""
+    uniq = sorted(set(ids))
+    if not uniq:
+        return {}
+    marks = ",".join([rd.dialect.param] * len(uniq))
+    return {x["id"]: x["name"] for x in rd.rows(f"SELECT id, name FROM entities WHERE id IN ({marks})", uniq)}
 
 
 def event_record(rd: Reader, row: Any) -> EventRecord:

@@ -103,7 +103,7 @@ def event_page(store: Any, event_id: str) -> dict[str, Any]:
         except NotFoundError:
             continue
     docs.sort(key=lambda d: (d["lang"], d["published"].get("value") or "", d["id"]))
-    place = ev.get("place")
+    place = ev.get("place_id")
     ents = entity_names(store, set(ev.get("participants") or []) | ({place} if place else set()))
     place_entity = ents.get(place) if place else None
     if place_entity and place not in (ev.get("participants") or []):
