@@ -102,9 +102,21 @@ def duration(n: float | None, unit: str) -> str:
         amount = "X"
     elif float(n).is_integer():
         amount = str(int(n))
+    elif unit in _SMALLER and float(n * _SMALLER[unit][1]).is_integer():  # "2 1/2 years" -> P2Y6M
+        small, factor = _SMALLER[unit]
+        whole, rest = int(n), round((n - int(n)) * factor)
+        head = f"{whole}{letter}" if whole else ""
+        tail = f"{rest}{DURATION_UNITS[small][0]}"
+        if timed:
+            return f"PT{head}{tail}"
+        return f"P{head}T{tail}" if DURATION_UNITS[small][1] else f"P{head}{tail}"
     else:
         amount = f"{n:g}"
     return f"PT{amount}{letter}" if timed else f"P{amount}{letter}"
+
+
+# a unit and the next smaller one with how many of it make one: fractions are written in it
+_SMALLER = {"Y": ("M", 12), "M": ("D", 30), "W": ("D", 7), "D": ("H", 24), "H": ("MIN", 60), "MIN": ("S", 60)}
 
 
 def resolve_weekday(anchor: date, weekday: int, tense: str | None, modifier: str | None = None) -> date:
@@ -129,12 +141,15 @@ def resolve_weekday(anchor: date, weekday: int, tense: str | None, modifier: str
 
 
 def resolve_month(anchor: date, month: int, tense: str | None) -> tuple[int, int]:
-    """(year, month) of a month named without a year."""
+    """(year, month) of a month named without a year: past -> on or before the anchor's month,
+    future -> on or after it, no tense -> the nearest such month."""
     y = anchor.year
     if tense == "past" and month > anchor.month:
         y -= 1
     elif tense == "future" and month < anchor.month:
         y += 1
+    elif tense is None and abs(month - anchor.month) > 6:
+        y += 1 if month < anchor.month else -1
     return y, month
 
 

@@ -24,6 +24,16 @@ class Context:
     lex: Lexicon
     sentence: str = ""
     quarterly: bool = False  # the text reports quarterly figures ("a year ago" = that quarter last year)
+    quarter: int | None = None  # the quarter the text last named before the expression ("third quarter")
+
+
+def reported_quarter(ctx: Context, a: date) -> str:
+    """The quarter a financial report is about: the one it last named ("the third quarter ...
+    the quarter"), in the latest year where it is over; else the latest completed quarter."""
+    if ctx.quarter is None:
+        return cal.latest_quarter(a)
+    y = a.year if ctx.quarter <= cal.quarter_of(a) else a.year - 1
+    return f"{y:04d}-Q{ctx.quarter}"
 
 
 @dataclass
@@ -186,15 +196,41 @@ def h_quarter(g: dict[str, str | None], ctx: Context) -> Result | None:
     half = (g.get("unit") or "").lower() in ("half", "halbjahr", "jahreshälfte")
     if half and q > 2:
         return None
-    y = _year(g.get("y"))
+    y = _year(g.get("y") or g.get("yp"))
     if y is not None:
         return Result("DATE", f"{y:04d}-{'H' if half else 'Q'}{q}")
     if ctx.anchor is None:
         return Result("DATE", None, relative=True)
+    shift = _year_shift(g.get("rel"))
+    if shift is not None and not half:  # "the year-ago third quarter", "next year's first quarter"
+        return Result("DATE", f"{ctx.anchor.year + shift:04d}-Q{q}", relative=True)
     if half:
         yy = ctx.anchor.year - (1 if q == 2 and ctx.anchor.month <= 6 and ctx.tense != "future" else 0)
         return Result("DATE", f"{yy:04d}-H{q}", relative=True)
     return Result("DATE", cal.resolve_quarter(ctx.anchor, q, ctx.tense), relative=True)
+
+
+def _year_shift(word: str | None) -> int | None:
+    if not word:
+        return None
+    w = word.lower()
+    if w.startswith(("year-ago", "year ago", "year-earlier", "year earlier", "last", "previous")):
+        return -1
+    return 1 if w.startswith("next") else 0 if w.startswith("this") else None
+
+
+def h_year_period(g: dict[str, str | None], ctx: Context) -> Result | None:
+    """'the 1988 quarter', 'the 1989 period', 'the year-earlier period': that year's reported
+    quarter."""
+    y = _year(g.get("y"))
+    rel = _year_shift(g.get("rel"))
+    if y is None and rel is None:
+        return None
+    if ctx.anchor is None:
+        return Result("DATE", None, relative=True)
+    q = reported_quarter(ctx, ctx.anchor)
+    year = y if y is not None else int(q[:4]) + (rel or 0)
+    return Result("DATE", f"{year:04d}{q[4:]}", relative=y is None)
 
 
 def h_season(g: dict[str, str | None], ctx: Context) -> Result | None:
@@ -207,8 +243,18 @@ def h_season(g: dict[str, str | None], ctx: Context) -> Result | None:
     if y is not None:
         return Result("DATE", f"{y:04d}-{s}")
     direction = ctx.lex.direction(g.get("dir"))
-    n = {"last": -1, "next": 1}.get(direction or "", 0)
+    if direction == "last":  # the latest such season before the current one
+        return _rel(ctx, lambda a: f"{a.year - (_SEASON_START[s] >= _season_start(a)):04d}-{s}")
+    n = {"next": 1}.get(direction or "", 0)
     return _rel(ctx, lambda a: f"{a.year + n:04d}-{s}")
+
+
+_SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+
+
+def _season_start(a: date) -> int:
+    """The first month of the season the day is in (winter counted from December)."""
+    return 12 if a.month in (12, 1, 2) else (a.month // 3) * 3
 
 
 def h_clock(g: dict[str, str | None], ctx: Context) -> Result | None:
@@ -263,6 +309,15 @@ def h_set(g: dict[str, str | None], ctx: Context) -> Result | None:
 def h_weekday_set(g: dict[str, str | None], ctx: Context) -> Result | None:
     wd = ctx.lex.weekday((g["wd"] or "").rstrip("s"))
     return Result("SET", f"XXXX-WXX-{wd}") if wd else None
+
+
+def h_every(g: dict[str, str | None], ctx: Context) -> Result | None:
+    """'every Thursday' XXXX-WXX-4, 'each July' XXXX-07."""
+    wd = ctx.lex.weekday(g.get("wd") or "")
+    if wd:
+        return Result("SET", f"XXXX-WXX-{wd}")
+    m = ctx.lex.month(g.get("mon") or "")
+    return Result("SET", f"XXXX-{m:02d}") if m else None
 
 
 # ---- rule building ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 from . import calendar as cal
-from .normalise import Context, Result, _rel
+from .normalise import Context, Result, _rel, reported_quarter
 
 
 def h_weekday(g: dict[str, str | None], ctx: Context) -> Result | None:
@@ -58,14 +58,17 @@ def h_rel_unit(g: dict[str, str | None], ctx: Context) -> Result | None:
     if unit is None or direction is None or unit in ("H", "MIN", "S"):
         return None
     word = re.sub(r"\s+", " ", (g.get("dir") or "").lower())
-    if word in ("past", "recent"):
+    plural = (g["unit"] or "").lower() in ctx.lex["plural_units"]
+    if word in ("past", "recent"):  # "the past year" P1Y, "recent days" PXD, "past years" PAST_REF
+        if plural:
+            return Result("DURATION", cal.duration(None, unit)) if word == "recent" else Result("DATE", "PAST_REF")
         return Result("DURATION", cal.duration(1, unit))
     if (g["unit"] or "").lower() in ctx.lex["plural_units"]:  # "in den letzten Tagen", "coming weeks"
         ref = {"last": "PAST_REF", "next": "FUTURE_REF", "this": "PRESENT_REF"}[direction]
         return Result("DATE", ref)
     n = {"last": -1, "next": 1, "this": 0}[direction]
     if unit == "Q" and direction == "this" and ctx.anchor is not None and word in ("latest",):
-        return Result("DATE", cal.latest_quarter(ctx.anchor), relative=True)
+        return Result("DATE", reported_quarter(ctx, ctx.anchor), relative=True)
     return _rel(ctx, lambda a: cal.shift(a, unit, n))
 
 
@@ -73,10 +76,12 @@ def h_the_unit(g: dict[str, str | None], ctx: Context) -> Result | None:
     """'the year', 'the quarter', 'the latest quarter' (financial reports): the current year,
     the latest completed quarter."""
     unit = ctx.lex.unit(g["unit"] or "")
+    if g.get("ended") and unit == "Y":  # "the year ended June 30": a year's span
+        return Result("DURATION", cal.duration(1, unit))
     if unit == "Y":
         return _rel(ctx, lambda a: cal.shift(a, "Y", 0))
     if unit == "Q" or ((g["unit"] or "").lower() == "period" and ctx.quarterly):
-        return _rel(ctx, cal.latest_quarter)
+        return _rel(ctx, lambda a: reported_quarter(ctx, a))
     return None
 
 
@@ -89,8 +94,10 @@ def h_ago(g: dict[str, str | None], ctx: Context) -> Result | None:
     if n is None or not float(n).is_integer():
         return _rel(ctx, lambda a: "PAST_REF" if sign < 0 else "FUTURE_REF")
     k = int(n) * sign
+    if unit == "DE":  # "a decade ago": the year, as for "ten years ago"
+        return _rel(ctx, lambda a: cal.shift(a, "Y", 10 * k))
     if unit == "Y" and (ctx.quarterly or "quarter" in ctx.sentence.lower()) and abs(k) == 1:
-        return _rel(ctx, lambda a: _shift_q_year(cal.latest_quarter(a), k))
+        return _rel(ctx, lambda a: _shift_q_year(reported_quarter(ctx, a), k))
     if unit in ("H", "MIN", "S"):
         return _rel(ctx, lambda a: cal.fmt_day(a), "TIME")
     return _rel(ctx, lambda a: cal.shift(a, unit, k))
@@ -104,7 +111,7 @@ def _shift_q_year(q: str, k: int) -> str:
 def h_year_ago(g: dict[str, str | None], ctx: Context) -> Result | None:
     """'year-ago', 'year-earlier' (period): last year's quarter in quarterly reports."""
     if ctx.quarterly or "quarter" in ctx.sentence.lower() or "period" in (g.get("noun") or ""):
-        return _rel(ctx, lambda a: _shift_q_year(cal.latest_quarter(a), -1))
+        return _rel(ctx, lambda a: _shift_q_year(reported_quarter(ctx, a), -1))
     return _rel(ctx, lambda a: cal.shift(a, "Y", -1))
 
 

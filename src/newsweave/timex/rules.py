@@ -22,6 +22,7 @@ from .normalise import (
     h_compact,
     h_day_month,
     h_decade,
+    h_every,
     h_iso,
     h_month,
     h_month_rel_year,
@@ -34,6 +35,7 @@ from .normalise import (
     h_vague,
     h_weekday_set,
     h_year,
+    h_year_period,
 )
 from .relative import (
     h_ago,
@@ -73,6 +75,7 @@ TRIGGERS = {
     "later": "later",
     "rel_unit": "units",
     "the_unit": "units",
+    "year_period": "units",
     "duration": "units",
     "plural_unit": "units",
     "weekend": "units",
@@ -84,6 +87,7 @@ TRIGGERS = {
     "month_rel_year": "months",
     "month": "months",
     "weekday_set": "weekdays",
+    "every": "sets",
     "weekday": "weekdays",
     "clock_weekday": "weekdays",
     "relday": "relative_days",
@@ -169,7 +173,9 @@ def build_rules(lex: Lexicon) -> list[Rule]:
         r(
             "quarter",
             B
-            + r"(?:(?:the|das|im)\s+(?=(?:fiscal\s+)?\w+\s))?(?:fiscal\s+)?(?P<ord>"
+            + r"(?:(?:the|das|im)\s+(?=(?:fiscal\s+)?[\w'-]+\s))?"
+            + r"(?:(?P<yp>(?:19|20)\d{2})\s+|(?P<rel>year[-\s](?:ago|earlier)|(?:last|next|this)\s+year's)\s+)?"
+            + r"(?:fiscal[-\s]+)?(?P<ord>"
             + ords
             + r")[-\s](?P<unit>quarter|half|quartal|halbjahr|jahreshälfte)(?:\s+(?:of\s+|des\s+jahres\s+)?"
             + y4
@@ -220,8 +226,19 @@ def build_rules(lex: Lexicon) -> list[Rule]:
         r("rel_unit", B + r"(?:the\s+)?(?P<dir>" + mods + r")\s+(?P<unit>" + unit + r")" + E, h_rel_unit),
         r(
             "the_unit",
-            B + r"the\s+(?:(?:current|latest|full|same|fiscal)[-\s]+){0,2}(?P<unit>year|quarter|period)" + E,
+            B
+            + r"the\s+(?:(?:current|latest|full|same|fiscal)[-\s]+){0,2}(?P<unit>year|quarter|period)"
+            + E
+            + r"(?:(?=\s+(?:that\s+)?(?P<ended>end(?:ed|ing)|closed)\b))?",
             h_the_unit,
+        ),
+        r(
+            "year_period",
+            B
+            + r"the\s+(?:comparable\s+)?(?:(?P<y>(?:19|20)\d{2})|(?P<rel>year[-\s](?:ago|earlier)))\s+(?:fiscal\s+)?"
+            + r"(?:quarter|period)"
+            + E,
+            h_year_period,
         ),
         r(
             "duration",
@@ -295,6 +312,7 @@ def build_rules(lex: Lexicon) -> list[Rule]:
             + E,
             h_weekday_set,
         ),
+        r("every", B + r"(?:every|each)\s+(?:(?P<wd>" + weekday_full + r")|(?P<mon>" + month + r"))" + E, h_every),
         r(
             "weekday",
             B

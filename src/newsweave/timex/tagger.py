@@ -108,29 +108,44 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def tense_at(lang: _Lang, sentence: str, pos: int) -> str | None:
-    """'past' or 'future' from the cue nearest to ``pos`` (an offset in the sentence)."""
+    """'past' or 'future' from the cues of the sentence: the nearest one before ``pos`` (an
+    offset in the sentence; the verb of an English or German news clause mostly comes before
+    its time expression: "will meet on Thursday", "said Monday"), else the nearest after it."""
     return _nearest(_cues(lang, sentence), pos)
+
+
+PREFER_BEFORE = 4.0  # a cue before the expression wins unless one after it is much nearer
+
+# a participle after a form of "be"/"werden" is passive or a state ("will be named", "is
+# expected"): its tense is the auxiliary's, not "past"
+_AUX_BEFORE = re.compile(r"(?:\b(?:be|been|being|is|are|am|'s|'re|get|gets|to)\s+(?:\w+ly\s+)?)$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=256)
 def _cues(lang: _Lang, sentence: str) -> tuple[tuple[int, int, str], ...]:
-    found = [
-        (m.start(), m.end(), kind)
-        for kind, rx in (("future", lang.future), ("past", lang.past))
-        for m in rx.finditer(sentence)
-    ]
+    found = []
+    for kind, rx in (("future", lang.future), ("past", lang.past)):
+        for m in rx.finditer(sentence):
+            if kind == "past" and m.group().lower().endswith("ed") and _AUX_BEFORE.search(sentence[: m.start()]):
+                continue
+            found.append((m.start(), m.end(), kind))
     return tuple(found)
 
 
 def _nearest(cues: tuple[tuple[int, int, str], ...], pos: int) -> str | None:
-    best: tuple[int, str] | None = None
+    before: tuple[int, str] | None = None
+    after: tuple[int, str] | None = None
     for a, b, kind in cues:
         if a <= pos < b:
             continue
-        dist = min(abs(a - pos), abs(b - pos))
-        if best is None or dist < best[0]:
-            best = (dist, kind)
-    return best[1] if best else None
+        if b <= pos:
+            if before is None or pos - b < before[0]:
+                before = (pos - b, kind)
+        elif after is None or a - pos < after[0]:
+            after = (a - pos, kind)
+    if before is not None and (after is None or before[0] <= PREFER_BEFORE * after[0] + 8):
+        return before[1]
+    return after[1] if after else None
 
 
 def tag(
@@ -151,13 +166,15 @@ def tag(
     cands: list[_Cand | None] = []
     windows = _windows(lg, text)
     quarterly = len(_QUARTER.findall(text)) >= 2
+    named = _named_quarters(lg, text) if quarterly else []
     for order, rule in enumerate(lg.rules):
         for m in _matches(rule, text, windows):
             if m.end() == m.start():
                 continue
             si = max(0, bisect_right(starts, m.start()) - 1)
             s0, s1 = spans[si] if spans else (0, len(text))
-            cands.append(_cand(lg, rule, order, m, text[s0 : max(s1, m.end())], s0, anchor, si, quarterly))
+            q = named[bisect_right(named, (m.start(), 9)) - 1][1] if named and named[0][0] < m.start() else None
+            cands.append(_cand(lg, rule, order, m, text[s0 : max(s1, m.end())], s0, anchor, si, quarterly, q))
     chosen = _attach_clock(_select([c for c in cands if c is not None]), text)
     if narrative:
         chosen = _renarrate(lg, chosen, text, spans, anchor)
@@ -180,6 +197,24 @@ def tag(
 
 
 _WORD = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=8)
+def _quarter_rx(lg: _Lang) -> re.Pattern[str]:
+    return re.compile(
+        r"(?<![\w-])(" + alternation(lg.lex["ordinals"]) + r")[-\s]+(?:fiscal\s+)?(?:quarter|quartal)", re.IGNORECASE
+    )
+
+
+def _named_quarters(lg: _Lang, text: str) -> list[tuple[int, int]]:
+    """(offset, quarter number) of each "third quarter" the text names, in order."""
+    ords: dict[str, int] = lg.lex["ordinals"]
+    out = []
+    for m in _quarter_rx(lg).finditer(text):
+        q = ords.get(m.group(1).lower())
+        if q and 1 <= q <= 4:
+            out.append((m.start(), q))
+    return out
 _QUARTER = re.compile(r"\bquarter(?:ly)?\b|\bQuartal", re.IGNORECASE)
 
 
@@ -231,13 +266,14 @@ def _cand(
     anchor: date | None,
     si: int,
     quarterly: bool = False,
+    quarter: int | None = None,
 ) -> _Cand | None:
     groups = m.groupdict()
     start = m.start()
     if groups.get("prep") and groups["prep"].lower() not in lg.lex["position_mods"]:
         start = m.start("dir") if groups.get("dir") else m.start("mon")
     tense = tense_at(lg, sent, m.start() - s0)
-    ctx = Context(anchor=anchor, tense=tense, lex=lg.lex, sentence=sent, quarterly=quarterly)
+    ctx = Context(anchor=anchor, tense=tense, lex=lg.lex, sentence=sent, quarterly=quarterly, quarter=quarter)
     res = rule.handler(groups, ctx)
     if res is None:
         return None

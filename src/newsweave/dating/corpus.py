@@ -1,0 +1,351 @@
+"""Dating a corpus of undated articles together: articles that report the same happenings narrow
+each other's dates.
+
+    results = infer_corpus([CorpusDoc("a1", text1), CorpusDoc("a2", text2, "de"), ...])
+    results["a1"]  # DateInfo(value, earliest, latest, evidence, ...)
+
+A single article often says only "Tuesday's quake" or "on Monday"; the corpus knows which
+Tuesday: other articles name the day of the quake. Method, per corpus (order of the documents
+does not matter):
+1. each article is dated on its own (``infer_published``) and its time expressions are tagged
+   without an anchor;
+2. the corpus's time frame: the days the confidently dated articles give, widened a little;
+3. happening keys (``similar.happening_keys``): words whose dated sentences across the corpus
+   name one day ("earthquake" -> 2010-01-12);
+4. each article's best day is the day of the frame (within its own range) that scores best on:
+   its similar articles' dates (TF-IDF neighbours, a kernel around each), the latest day it
+   reports as past (day-exact or "January 12" read in the frame's year), its past-tense
+   weekdays ("on Monday" => published 0-6 days after a Monday, most often the day after), and
+   relative expressions linked through a happening key ("Tuesday's quake" -> the quake's
+   Tuesday; "yesterday's funeral" -> the day after the funeral; "today"/"tonight" -> that day);
+5. two rounds, so articles dated in the first round help their neighbours in the second.
+
+Articles with a dateline or byline date keep it. The evidence names what decided the day.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ..model import DateInfo, TimeExpression
+from ..timex import tag
+from ..timex.calendar import valid_day
+from ..timex.tagger import rules_for, sentence_spans, supported, tense_at
+from .constraints import _tense_near
+from .infer import infer_published
+from .similar import DatedSentence, Vocabulary, happening_keys, words
+
+# days after a past-tense weekday that an article is published: same day, the day after (most
+# common in daily news), then fading over the week
+WEEKDAY_LAG = (0.7, 1.0, 0.65, 0.45, 0.3, 0.2, 0.15)
+KERNEL_DAYS = 2.5  # spread of a similar article's date
+TRUSTED = 0.5  # only articles dated this confidently inform their neighbours
+BASE_RATE = 0.5  # weight of the corpus's own date distribution (where its dated articles cluster)
+FRAME_MARGIN = 14  # days added on both sides of the corpus's dated core
+MAX_WINDOW = 4000  # days scored per article at most
+SPECIFIC = 0.35  # a happening word names its day in at least this share of the articles dating it
+
+LINK_REACH = 10  # days: a linked happening must lie this close to the similar articles' dates
+
+Keys = dict[str, tuple[date, float]]
+
+
+@dataclass
+class CorpusDoc:
+    """One article of the corpus. ``info``/``times`` are computed when not given (``times``
+    must be tagged without an anchor)."""
+
+    key: str
+    text: str
+    lang: str = "en"
+    info: DateInfo | None = None
+    times: list[TimeExpression] | None = None
+
+
+@dataclass
+class _Rel:
+    kind: str  # weekday | yesterday | today
+    weekday: int | None
+    tense: str | None
+    words: frozenset[str]
+    text: str
+
+
+@dataclass
+class _Doc:
+    src: CorpusDoc
+    info: DateInfo
+    lo: date
+    hi: date
+    past_days: list[date] = field(default_factory=list)
+    future_days: list[date] = field(default_factory=list)
+    yearless: list[tuple[int, int, int | None, bool]] = field(default_factory=list)  # m, d, weekday, past
+    rels: list[_Rel] = field(default_factory=list)
+    words: frozenset[str] = frozenset()
+    times: list[TimeExpression] = field(default_factory=list)
+    fixed: bool = False  # dateline/byline: keep as is
+    estimate: date | None = None
+    strength: float = 0.0
+
+
+def infer_corpus(docs: Sequence[CorpusDoc]) -> dict[str, DateInfo]:
+    """Publication dates for every document of the corpus, keyed by ``CorpusDoc.key``."""
+    ds = [_prepare(d) for d in docs]
+    if not ds:
+        return {}
+    vocab = Vocabulary.build([d.src.text for d in ds])
+    frame = _frame(ds)
+    if frame is None:
+        return {d.src.key: d.info for d in ds}
+    dated = [
+        DatedSentence(i, day, ws)
+        for i, d in enumerate(ds)
+        for day, ws in _dated_sentences(d, frame)
+        if frame[0] <= day <= frame[1]
+    ]
+    keys = happening_keys(vocab, dated)
+    neigh = [vocab.neighbours(i) for i in range(len(ds))]
+    for d in ds:
+        if d.fixed and d.info.value:
+            d.estimate, d.strength = date.fromisoformat(d.info.value[:10]), 1.0
+        elif d.info.value and d.info.granularity == "day" and d.info.confidence >= 0.6:
+            d.estimate, d.strength = date.fromisoformat(d.info.value[:10]), d.info.confidence
+    out: dict[str, DateInfo] = {}
+    for _round in range(2):
+        new: list[tuple[date | None, float, list[str], date]] = []
+        density = _density(ds)
+        for i, d in enumerate(ds):
+            new.append(_best_day(d, ds, neigh[i], keys, frame, density))
+        for d, (day, strength, _why, _lo) in zip(ds, new, strict=True):
+            if not d.fixed and day is not None:
+                d.estimate, d.strength = day, strength
+        for d, (day, strength, why, lo) in zip(ds, new, strict=True):
+            out[d.src.key] = _result(d, day, strength, why, lo)
+    return out
+
+
+def _prepare(doc: CorpusDoc) -> _Doc:
+    lang = supported(doc.lang)
+    times = doc.times if doc.times is not None else tag(doc.text, lang)
+    info = doc.info or infer_published(doc.text, lang, times=times)
+    lo = date.fromisoformat(info.earliest) if info.earliest else date.min
+    hi = date.fromisoformat(info.latest) if info.latest else date.max
+    d = _Doc(doc, info, lo, hi, words=frozenset(words(doc.text)), times=times)
+    d.fixed = any("dateline or byline" in e for e in info.evidence)
+    lex = rules_for(lang).lex
+    lg = rules_for(lang)
+    spans = sentence_spans(doc.text)
+    for t in times:
+        if t.type not in ("DATE", "TIME"):
+            continue
+        v = t.value or ""
+        if t.anchor is None and re.match(r"\d{4}-\d{2}-\d{2}", v):
+            day = date.fromisoformat(v[:10])
+            if _tense_near(doc.text, t.start, t.end) == "future":
+                d.future_days.append(day)
+            else:
+                d.past_days.append(day)
+            continue
+        s0, s1 = next(((a, b) for a, b in spans if a <= t.start < b), (t.start, t.end))
+        sent = doc.text[s0:s1]
+        tense = tense_at(lg, sent, t.start - s0)
+        toks = re.findall(r"\w+", t.text.lower())
+        wd = next((w for w in (lex.weekday(x) for x in toks if len(x) > 3) if w), None)
+        m = re.fullmatch(r"XXXX-(\d{2})-(\d{2})", v)
+        if m:
+            ahead = _tense_near(doc.text, t.start, t.end) == "future"
+            d.yearless.append((int(m.group(1)), int(m.group(2)), wd, not ahead))
+            continue
+        ws = frozenset(words(sent))
+        rel = lex["relative_days"].get(" ".join(toks[:1])) if toks else None
+        if rel == -1 or " ".join(toks) in ("last night",):
+            d.rels.append(_Rel("yesterday", None, tense, ws, t.text))
+        elif rel == 0 or (len(toks) == 2 and toks[0] in ("this", "heute") and toks[1] in lex["day_parts"]):
+            d.rels.append(_Rel("today", None, tense, ws, t.text))
+        elif wd is not None and tense != "future" and (len(toks) == 1 or lex.direction(toks[0]) is None):
+            d.rels.append(_Rel("weekday", wd, tense, ws, t.text))
+    return d
+
+
+def _dated_sentences(d: _Doc, frame: tuple[date, date]) -> list[tuple[date, frozenset[str]]]:
+    """The days the article names (full dates, and "12 January" when the frame allows one
+    year only), each with the content words of its sentence."""
+    text = d.src.text
+    out = []
+    for t in d.times:
+        v = t.value or ""
+        day = None
+        if t.anchor is None and re.match(r"\d{4}-\d{2}-\d{2}", v):
+            day = date.fromisoformat(v[:10])
+        elif m := re.fullmatch(r"XXXX-(\d{2})-(\d{2})", v):
+            days = [
+                x for y in range(frame[0].year, frame[1].year + 1)
+                if (x := valid_day(y, int(m.group(1)), int(m.group(2)))) and frame[0] <= x <= frame[1]
+            ]
+            day = days[0] if len(days) == 1 else None
+        if day is None:
+            continue
+        s0 = max(text.rfind(". ", 0, t.start), 0)
+        s1 = text.find(". ", t.end)
+        out.append((day, frozenset(words(text[s0 : s1 if s1 > 0 else len(text)]))))
+    return out
+
+
+def _frame(ds: list[_Doc]) -> tuple[date, date] | None:
+    """The corpus's time frame: the dated core of its articles, widened by FRAME_MARGIN."""
+    days = sorted(
+        date.fromisoformat(d.info.value[:10])
+        for d in ds
+        if d.info.value and d.info.granularity == "day" and d.info.confidence >= 0.6
+    )
+    if len(days) < 3:
+        days = sorted(x for d in ds for x in d.past_days)
+    if not days:
+        return None
+    k = len(days) // 20
+    core = days[k : len(days) - k] or days
+    return core[0] - timedelta(days=FRAME_MARGIN), core[-1] + timedelta(days=FRAME_MARGIN)
+
+
+def _resolve_yearless(d: _Doc, lo: date, hi: date, centre: date) -> list[date]:
+    out = []
+    for m, dd, wd, past in d.yearless:
+        cands = [x for y in range(lo.year, hi.year + 1) if (x := valid_day(y, m, dd)) and lo <= x <= hi]
+        if wd is not None and any(c.isoweekday() == wd for c in cands):
+            cands = [c for c in cands if c.isoweekday() == wd]
+        if cands and past:
+            out.append(min(cands, key=lambda c: abs((c - centre).days)))
+    return out
+
+
+def _best_day(
+    d: _Doc,
+    ds: list[_Doc],
+    neigh: list[tuple[int, float]],
+    keys: Keys,
+    frame: tuple[date, date],
+    density: dict[date, float],
+) -> tuple[date | None, float, list[str], date]:
+    if d.fixed:
+        return d.estimate, 1.0, [], d.lo
+    lo, hi = max(d.lo, frame[0]), min(d.hi, frame[1])
+    if lo > hi:
+        return (date.fromisoformat(d.info.value[:10]) if d.info.value else None), d.info.confidence, [], d.lo
+    why: list[str] = []
+    near: list[tuple[date, float]] = []
+    for j, sim in neigh:
+        x = ds[j].estimate
+        if x is not None and sim > 0.05 and ds[j].strength >= TRUSTED and lo <= x <= hi:
+            near.append((x, sim * ds[j].strength))
+    centre = _weighted_median(near) if near else lo + (hi - lo) / 2
+    past = [x for x in d.past_days if frame[0] <= x <= hi] + _resolve_yearless(d, lo, hi, centre)
+    latest = max(past) if past else None
+    links = [x for x in _links(d, keys) if not near or abs((x[1] - centre).days) <= LINK_REACH]
+    if latest is not None and latest > lo and latest <= hi:
+        lo = latest
+    # the story starts with its earliest linked happening: weekdays before it are read wrongly
+    start = max([lo] + [x for k, x, _r in links if k == "weekday"])
+    if (hi - lo).days > MAX_WINDOW:
+        hi = lo + timedelta(days=MAX_WINDOW)
+    if not (near or latest or links or d.rels):  # nothing ties it to the corpus: no guess
+        return None, 0.0, [], d.lo
+    total_w = sum(w for _x, w in near) or 1.0
+    best: tuple[float, date] | None = None
+    for k in range((hi - lo).days + 1):
+        day = lo + timedelta(days=k)
+        s = 0.0
+        for x, w in near:
+            s += 2.0 * w / total_w * math.exp(-(((day - x).days / KERNEL_DAYS) ** 2) / 2)
+        s += BASE_RATE * density.get(day, 0.0)
+        if latest is not None:
+            s += 1.5 * math.exp(-(day - latest).days / 3)
+        for f in d.future_days:
+            s -= 2.0 if day > f else 0.0
+        for r in d.rels:
+            if r.kind == "weekday" and r.weekday is not None:
+                lag = (day.isoweekday() - r.weekday) % 7
+                s += 0.8 * WEEKDAY_LAG[lag] - (0.8 if day - timedelta(days=lag) < start else 0.0)
+        for kind, x, _r in links:
+            gap = (day - x).days
+            if kind == "weekday":
+                s += 1.5 * WEEKDAY_LAG[gap] if 0 <= gap <= 6 else -1.0
+            elif kind == "yesterday":
+                s += 2.0 if gap == 1 else 0.0
+            elif kind == "today":
+                s += 2.0 if gap == 0 else 0.0
+        if best is None or s > best[0]:
+            best = (s, day)
+    if best is None:
+        return None, 0.0, [], d.lo
+    if near:
+        why.append(f"{len(near)} similar articles of the corpus dated around {centre}")
+    if latest is not None:
+        why.append(f"the latest day it reports is {latest}")
+    for kind, x, r in links[:3]:
+        why.append(f"'{r.text}' ({kind}) refers to the happening of {x} that other articles of the corpus date")
+    strength = min(0.75, 0.3 + (0.25 if links else 0.0) + (0.25 if latest else 0.0))
+    return best[1], strength, why, d.lo
+
+
+def _density(ds: list[_Doc]) -> dict[date, float]:
+    """The corpus's own date distribution (the dated articles, smoothed), scaled to max 1."""
+    acc: dict[date, float] = {}
+    for d in ds:
+        if d.estimate is None or d.strength < TRUSTED:
+            continue
+        for k in range(-3, 4):
+            day = d.estimate + timedelta(days=k)
+            acc[day] = acc.get(day, 0.0) + d.strength * math.exp(-((k / KERNEL_DAYS) ** 2) / 2)
+    top = max(acc.values(), default=1.0)
+    return {k: v / top for k, v in acc.items()}
+
+
+def _links(d: _Doc, keys: Keys) -> list[tuple[str, date, _Rel]]:
+    """Relative expressions tied to a happening the corpus dates: a weekday to a happening on
+    that weekday ("Tuesday's quake"); "yesterday"/"today" only to a word that names one day
+    in most of the articles that date it ("yesterday's funeral")."""
+    out = []
+    for r in d.rels:
+        hits = [keys[w] for w in r.words if w in keys]
+        cands = [x for x, spec in hits if spec >= SPECIFIC]
+        if r.kind == "weekday":
+            cands = [x for x in cands if x.isoweekday() == r.weekday]
+        if cands:
+            out.append((r.kind, max(set(cands), key=cands.count), r))
+    return out
+
+
+def _weighted_median(items: list[tuple[date, float]]) -> date:
+    items = sorted(items)
+    half = sum(w for _x, w in items) / 2
+    acc = 0.0
+    for x, w in items:
+        acc += w
+        if acc >= half:
+            return x
+    return items[-1][0]
+
+
+def _result(d: _Doc, day: date | None, strength: float, why: list[str], lo: date) -> DateInfo:
+    info = d.info
+    if d.fixed or day is None:
+        return info
+    earliest = info.earliest
+    if lo != date.min and (earliest is None or lo.isoformat() > earliest) and lo <= day:
+        earliest = lo.isoformat()
+    return DateInfo(
+        value=day.isoformat(),
+        earliest=earliest,
+        latest=info.latest,
+        source="inferred",
+        evidence=[*info.evidence, f"corpus: best day {day}", *why],
+        confidence=round(max(strength, min(info.confidence, 0.6)), 2),
+        granularity="day",
+    )
+
+
+__all__ = ["CorpusDoc", "infer_corpus"]

@@ -1,0 +1,76 @@
+"""Corpus-level dating (dating.corpus): articles about the same happenings narrow each other's
+dates; an article that shares nothing with the corpus gets no guess; order does not matter."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from newsweave.dating.corpus import CorpusDoc, infer_corpus
+from newsweave.dating.similar import DatedSentence, Vocabulary, happening_keys, words
+
+# three articles with full datelines on the day of a (fictional) flood and after it, and
+# articles that only say "Tuesday's flood" or "yesterday"
+DATED = [
+    ("d1", "Tuesday, 2 March 2021 - A flood swept through Riverton on 2 March 2021, officials said. "
+           "The Riverton dam failed after days of rain."),
+    ("d2", "Wednesday, 3 March 2021 - Rescuers in Riverton searched homes after the flood of 2 March 2021. "
+           "The dam failure displaced hundreds."),
+    ("d3", "Thursday, 4 March 2021 - Riverton counted the cost of the flood of 2 March 2021 as the dam "
+           "was inspected and rain eased."),
+    ("d4", "Monday, 8 March 2021 - Schools in Riverton reopened on 8 March 2021 after the flood, the "
+           "council said, and the dam repairs began."),
+]
+UNDATED_WEEKDAY = (
+    "u1",
+    "Volunteers arrived in Riverton on Thursday to help families whose homes were hit by Tuesday's "
+    "flood when the dam failed.",
+)
+UNRELATED = ("u2", "The cat sat on the mat and purred.")
+
+
+def _docs(items):
+    return [CorpusDoc(k, t, "en") for k, t in items]
+
+
+def test_weekday_is_read_through_the_happening_other_articles_date():
+    res = infer_corpus(_docs([*DATED, UNDATED_WEEKDAY, UNRELATED]))
+    info = res["u1"]
+    assert info.value is not None, info.evidence
+    # Tuesday = the flood (2 March); the volunteers' Thursday is 4 March: published 4-5 March
+    assert date(2021, 3, 4) <= date.fromisoformat(info.value) <= date(2021, 3, 5), info.evidence
+    assert any("corpus" in e for e in info.evidence)
+
+
+def test_article_sharing_nothing_gets_no_value():
+    res = infer_corpus(_docs([*DATED, UNDATED_WEEKDAY, UNRELATED]))
+    assert res["u2"].value is None
+    assert res["u2"].earliest is None and res["u2"].latest is None
+
+
+def test_datelines_are_kept_and_order_does_not_matter():
+    items = [*DATED, UNDATED_WEEKDAY, UNRELATED]
+    a = infer_corpus(_docs(items))
+    b = infer_corpus(_docs(list(reversed(items))))
+    assert a == b
+    assert a["d1"].value == "2021-03-02" and a["d4"].value == "2021-03-08"
+
+
+def test_single_article_corpus_is_its_own_inference():
+    res = infer_corpus(_docs([UNDATED_WEEKDAY]))
+    assert res["u1"].value is None  # a weekday alone dates nothing
+    assert infer_corpus([]) == {}
+
+
+def test_happening_keys_take_the_earliest_well_supported_day():
+    texts = [t for _k, t in DATED]
+    vocab = Vocabulary.build([*texts, "unrelated words only here", "other unrelated filler text"])
+    sents = [
+        DatedSentence(0, date(2021, 3, 2), frozenset(words("flood riverton dam"))),
+        DatedSentence(1, date(2021, 3, 2), frozenset(words("flood riverton dam"))),
+        DatedSentence(2, date(2021, 3, 2), frozenset(words("flood riverton"))),
+        DatedSentence(3, date(2021, 3, 8), frozenset(words("schools riverton flood dam"))),
+    ]
+    keys = happening_keys(vocab, sents)
+    assert keys["flood"][0] == date(2021, 3, 2)
+    assert keys["flood"][1] == 0.75  # three of the four articles dating "flood" name that day
+    assert "schools" not in keys  # one article only
