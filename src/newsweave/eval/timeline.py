@@ -238,7 +238,8 @@ def _purity(labels: list[str], clusters: list[str]) -> float:
 
 def clustering_quality(data: Path, per_topic: int | None = None) -> dict[str, Any]:
     """Ingest every topic's articles together through the linker (embeddings and creation dates;
-    no entities) and score events and stories against topic = story: purity and ARI."""
+    no entities) and score events and stories against topic = story: purity and ARI, also against
+    the subject (the topic name before "_": three outlets' H1N1 timelines are one subject)."""
     from ..link import Linker, LinkParams
     from ..link.synthetic import make_document
     from ..stages.embed import EmbedStage
@@ -269,7 +270,12 @@ def clustering_quality(data: Path, per_topic: int | None = None) -> dict[str, An
     ids = [i for i in truth if i in rows]
     labels = [truth[i] for i in ids]
     out: dict[str, Any] = {"documents": len(ids), "topics": len(set(labels))}
-    for level in ("event", "story"):
-        clusters = [str(rows[i][f"{level}_id"]) for i in ids]
-        out[level] = {"clusters": len(set(clusters)), "purity": _purity(labels, clusters), "ARI": _ari(labels, clusters)}
+    # a lone event has no story: for the score it is a story of its own, not one "None" cluster
+    levels = {"event": [str(rows[i]["event_id"]) for i in ids],
+              "story": [str(rows[i]["story_id"] or f"event:{rows[i]['event_id']}") for i in ids]}
+    subjects = [lab.split("_")[0] for lab in labels]  # H1N1_bbc and H1N1_reuters: one subject
+    for level, clusters in levels.items():
+        out[level] = {"clusters": len(set(clusters)), "purity": _purity(labels, clusters), "ARI": _ari(labels, clusters),
+                      "subject_purity": _purity(subjects, clusters), "subject_ARI": _ari(subjects, clusters)}
+    out["story"]["in_stories"] = sum(1 for i in ids if rows[i]["story_id"]) / max(1, len(ids))
     return out

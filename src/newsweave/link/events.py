@@ -7,10 +7,15 @@ index (cosine ≥ ``candidate_min``) and the events they belong to. For each can
           + entity_weight · (entity-profile cosine − entity_pivot)   (who; canonical ids, so
                                                                        across languages)
           + place bonus / penalty, + a small bonus for the same day
-and a hard rule on time: when both sides have a reported date, more than ``max_gap_days``
-between them vetoes the join (two summits a year apart are two events however alike their
-texts). The bar is ``join`` when dates confirm the match, ``join_alone`` (much higher, roughly
-"translation or copy") when they cannot: with embeddings alone only near-copies merge.
+and a rule on time: when both sides have a reported date, more than ``max_gap_days`` between
+them vetoes the join (two summits a year apart are two events however alike their texts). Dates
+differ in how sure they are, though: a publication date given by metadata, a byline or the page
+is sure; one the dating stage guessed from the content may be weeks off. So the veto is hard
+only when the event's date stands on a sure member and the new date is not a mere guess
+(confidence ≥ ``guess_below``); otherwise a gap up to ``unsure_gap_days`` is allowed to a strong
+link (score ≥ ``join_unsure``), and the event's date is then taken from its sure members. The
+bar is ``join`` when dates confirm the match, ``join_alone`` (much higher, roughly "translation
+or copy") when they cannot: with embeddings alone only near-copies merge.
 
 A near-duplicate or translation of a member joins that member's event directly. Documents too
 short to compare, or with no vector, open an event of their own that nothing else joins, with
@@ -41,6 +46,9 @@ class EventParams:
     join: float = 0.52
     join_alone: float = 0.80
     max_gap_days: int = 3
+    unsure_gap_days: int = 30  # when one side's date was guessed from content: a longer gap ...
+    join_unsure: float = 0.68  # ... if the link is strong (about "same story, other wording")
+    guess_below: float = 0.5  # a date the dating stage rates below this is a guess
     linked_max_gap_days: int = 7  # for a near-duplicate or translation of a member
     entity_weight: float = 0.30
     entity_pivot: float = 0.25
@@ -55,6 +63,11 @@ class Decision:
     event_id: str | None  # None: open a new event
     score: float
     reason: str
+
+
+def event_sure(ev: EventRecord) -> bool:
+    """Whether the event's date stands on a member with a given (or confidently inferred) date."""
+    return bool(ev.meta.get("sure_days"))
 
 
 def event_span(ev: EventRecord) -> DateSpan | None:
@@ -103,14 +116,19 @@ def decide(
         notes = [f"cos {sims[0]:.2f}"]
         span = event_span(ev)
         dated = False
+        far = False
         if new.date and span:
             gap = new.date.gap(span)
             if gap > p.max_gap_days:
-                continue
+                # dates days apart are two happenings, unless the event's date is only guessed
+                # (a sure member may correct it) or the new date is less likely right than wrong
+                if gap > p.unsure_gap_days or (event_sure(ev) and new.date_conf >= p.guess_below):
+                    continue
+                far = True
             dated = new.date.precise and span.precise
             if gap <= 1 and dated:
                 score += p.same_day_bonus
-            notes.append(f"{gap} days apart")
+            notes.append(f"{gap} days apart" + (" (an unsure date)" if far else ""))
         profile = ev.meta.get("entities") or {}
         if new.entities and profile:
             ent = weighted_cosine(new.entities, profile)
@@ -120,6 +138,8 @@ def decide(
         if new.place and place:
             score += p.place_bonus if new.place == place else -p.place_bonus
         bar = p.join if dated else p.join_alone
+        if far:
+            bar = max(bar, p.join_unsure)
         if not covered:
             bar += 0.05
         if score >= bar and score > best.score:
@@ -153,27 +173,30 @@ def absorb(ev: EventRecord, f: DocFeatures) -> None:
     langs = dict(m.get("langs") or {})
     langs[f.lang] = langs.get(f.lang, 0) + 1
     m["langs"] = langs
-    if f.place:
+    if f.place:  # each member votes for its place with the strength of its evidence
         places = dict(m.get("places") or {})
-        places[f.place] = places.get(f.place, 0) + 1
+        places[f.place] = round(places.get(f.place, 0) + (f.place_score or 1.0), 3)
         m["places"] = places
         ev.place = max(places.items(), key=lambda kv: (kv[1], kv[0]))[0]
     if f.date is not None:
         # precise member dates make the event's span; vague ones (a year, a season) only when
         # there is nothing better, so one vaguely dated member cannot stretch an event over years
-        key = "days" if f.date.precise else "ranges"
-        vals = list(m.get(key) or [])
-        if len(vals) < MAX_DAYS:
-            vals.append(f.date.best.isoformat() if f.date.precise
-                        else [f.date.earliest.isoformat(), f.date.latest.isoformat()])
-        m[key] = vals
+        keys = ["days", "sure_days"] if f.date.precise and f.date_confident else ["days" if f.date.precise else "ranges"]
+        for key in keys:
+            vals = list(m.get(key) or [])
+            if len(vals) < MAX_DAYS:
+                vals.append(f.date.best.isoformat() if f.date.precise
+                            else [f.date.earliest.isoformat(), f.date.latest.isoformat()])
+            m[key] = vals
         _set_span(ev)
     if f.id not in ev.doc_ids:
         ev.doc_ids.append(f.id)
 
 
 def _set_span(ev: EventRecord) -> None:
-    days = ev.meta.get("days") or []
+    # members with a given date make the span when there are any: a guessed date weeks off must
+    # not drag the event's date (or its place in a story's timeline) away
+    days = ev.meta.get("sure_days") or ev.meta.get("days") or []
     if days:
         ordinals = sorted(date.fromisoformat(d).toordinal() for d in days)
         ev.date_start = date.fromordinal(ordinals[0]).isoformat()

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import DateInfo, Document, stable_id
+from .place import guess_place
 
 # entity types that say who and what an article is about; places count, at a discount
 TYPE_WEIGHT = {"PER": 1.0, "ORG": 0.8, "MISC": 0.6, "LOC": 0.5, "ROLE": 0.0}
@@ -98,14 +99,25 @@ def doc_date(event_date: Any, published: Any) -> DateSpan | None:
     return date_span(event_date) or date_span(published)
 
 
+def date_confidence(event_date: Any, published: Any) -> float:
+    """How sure the date :func:`doc_date` picks is: 1 when it stands on a given publication date
+    (metadata, byline, page), else the dating stage's own confidence. The event date is always
+    inferred, relative to the publication date, so it is as sure as the date it was resolved
+    against."""
+    ev = event_date.to_dict() if isinstance(event_date, DateInfo) else event_date
+    pub = published.to_dict() if isinstance(published, DateInfo) else published
+    best = float(ev.get("confidence") or 0) if ev and ev.get("value") else 0.0
+    if pub and pub.get("value"):
+        if pub.get("source") in ("metadata", "byline", "html"):
+            return 1.0
+        return max(best, float(pub.get("confidence") or 0)) if best >= 0.8 else float(pub.get("confidence") or 0)
+    return best
+
+
 def confident(event_date: Any, published: Any) -> bool:
-    """Whether the date :func:`doc_date` picks is given (metadata, byline, page) or inferred
-    with high confidence: only such dates may keep a copy out of its original's event."""
-    for info in (event_date, published):
-        d = info.to_dict() if isinstance(info, DateInfo) else info
-        if d and d.get("value"):
-            return d.get("source") in ("metadata", "byline", "html") or float(d.get("confidence") or 0) >= 0.8
-    return False
+    """Whether a document's date is sure enough to keep it out of an event whose sure members
+    are dated days apart (given, or inferred with confidence ≥ 0.8)."""
+    return date_confidence(event_date, published) >= 0.8
 
 
 @dataclass
@@ -114,10 +126,12 @@ class DocFeatures:
     lang: str = "und"
     entities: dict[str, float] = field(default_factory=dict)  # entity id -> weight (counts x type)
     date: DateSpan | None = None
-    place: str | None = None  # entity id of the place the article reports from
+    place: str | None = None  # entity id of the place the article's event happened at
+    place_score: float = 0.0  # the evidence for it (see link.place)
     n_words: int = 0
     event_id: str | None = None
     date_confident: bool = False
+    date_conf: float = 0.0  # see date_confidence
 
 
 def entity_profile(pairs: list[tuple[str, str]]) -> dict[str, float]:
@@ -144,30 +158,14 @@ def weighted_cosine(a: dict[str, float], b: dict[str, float], idf: dict[str, flo
     return num / (na * nb)
 
 
-def guess_place(doc: Document) -> str | None:
-    """The place an article reports from: a LOC mention in its lead after a locative word
-    ("in", "à", "nach"...) or in a dateline, earliest first; else the most mentioned LOC."""
-    locs = [m for m in doc.mentions if m.type == "LOC" and m.entity_key]
-    if not locs:
-        return None
-    lead_end = doc.sentences[min(2, len(doc.sentences) - 1)].end if doc.sentences else 600
-    locative = {"in", "im", "nach", "at", "à", "a", "en", "au", "aus", "from", "de", "von"}
-    for m in sorted(locs, key=lambda m: m.start):
-        if m.start > lead_end:
-            break
-        before = doc.text[max(0, m.start - 12) : m.start].split()
-        if (before and before[-1].casefold() in locative) or doc.text[m.end : m.end + 3].lstrip().startswith(("-", "—", "(")):
-            return stable_id("entity", m.entity_key)
-    top = Counter(m.entity_key for m in locs).most_common(1)[0][0]
-    return stable_id("entity", top) if top else None
-
-
 def from_document(doc: Document) -> DocFeatures:
     pairs = [(stable_id("entity", m.entity_key), m.type) for m in doc.mentions if m.entity_key]
+    place, place_score = guess_place(doc)
     return DocFeatures(
         id=doc.id, lang=doc.lang or "und", entities=entity_profile(pairs),
-        date=doc_date(doc.event_date, doc.published), place=guess_place(doc), n_words=len(doc.text.split()),
+        date=doc_date(doc.event_date, doc.published), place=place, place_score=place_score, n_words=len(doc.text.split()),
         date_confident=confident(doc.event_date, doc.published),
+        date_conf=date_confidence(doc.event_date, doc.published),
     )
 
 
@@ -182,7 +180,8 @@ def load_features(store: Any, ids: list[str]) -> dict[str, DocFeatures]:
         ev = json.loads(r["event_date"]) if r["event_date"] else None
         pub = json.loads(r["published"]) if r["published"] else None
         out[r["id"]] = DocFeatures(id=r["id"], lang=r["lang"], date=doc_date(ev, pub), n_words=int(r["n"] or 0) // 6,
-                                   event_id=r["event_id"], date_confident=confident(ev, pub))
+                                   event_id=r["event_id"], date_confident=confident(ev, pub),
+                                   date_conf=date_confidence(ev, pub))
     pairs: dict[str, list[tuple[str, str]]] = {}
     for r in q(f"SELECT doc_id, entity_id, type FROM mentions WHERE doc_id IN ({marks}) AND entity_id IS NOT NULL", ids):
         pairs.setdefault(r["doc_id"], []).append((r["entity_id"], r["type"]))
