@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, NewsweaveError, PipelineError, StageError
+from .errors import InputError, NewsweaveError, PipelineError, StageError, StoreError
 from .model import Document, RawItem
 from .paths import SAMPLE_DIR
 from .pipeline import Pipeline, build_pipeline, default_stage_names
@@ -65,13 +65,23 @@ def sample_manifest() -> str | None:
     return str(m) if m.exists() else None
 
 
-def _linker(store: Store) -> Any | None:
-    """The corpus-level linking step (events, stories), when this installation has it."""
+def linker_for(store: Store) -> Any | None:
+    """The corpus-level linking step (events, stories) with its neighbour index and copy
+    detector open, or None when this installation has no linking step. Raises StoreError when
+    the store cannot link yet (then ingest with ``link=False`` / ``--no-link``)."""
     if importlib.util.find_spec("newsweave.link") is None:
         return None
     from .link import Linker
 
-    return Linker(store)
+    linker = Linker(store)
+    try:
+        _ = linker.index, linker.dedup
+    except (AttributeError, NotImplementedError) as exc:
+        raise StoreError(
+            f"the linking step (events, stories) does not run on {type(store).__name__} yet "
+            f"({type(exc).__name__}: {exc}); ingest with link=False (CLI: --no-link) to run "
+            "every per-document stage without it") from exc
+    return linker
 
 
 def iter_items(paths: Sequence[str], **opts: Any) -> Iterator[RawItem | InputError]:
@@ -91,6 +101,7 @@ def ingest(
     batch_size: int = 16,
     progress: ProgressFn | None = None,
     pipeline: Pipeline | None = None,
+    link: bool = True,
 ) -> IngestReport:
     """Read every input, run the pipeline, store each document in one transaction, then link.
 
@@ -107,7 +118,7 @@ def ingest(
     else:
         pipe = pipeline.until(until) if until else pipeline
     # events and stories need every per-document stage's output
-    linker = _linker(store) if pipe.names[-1] == names[-1] else None
+    linker = linker_for(store) if link and pipe.names[-1] == names[-1] else None
     report = IngestReport()
     batch: list[Document] = []
 
@@ -138,26 +149,28 @@ def ingest(
         if isinstance(item, InputError):
             reject(item.source, item.reason)
         else:
-            sha = hashlib.sha256(item.raw).hexdigest()
-            if store.known_raw(sha, item.source.source):
-                report.unchanged += 1
+            try:
+                doc = to_document(item)
+            except NewsweaveError as exc:
+                reject(item.source.source, str(exc))
             else:
-                try:
-                    batch.append(to_document(item))
-                except NewsweaveError as exc:
-                    reject(item.source.source, str(exc))
-                if len(batch) >= batch_size:
-                    flush()
+                # the store keys sources by the document's own bytes (a JSON record's text, not the file's)
+                if store.known_raw(hashlib.sha256(doc.raw).hexdigest(), item.source.source):
+                    report.unchanged += 1
+                else:
+                    batch.append(doc)
+                    if len(batch) >= batch_size:
+                        flush()
         if progress:
             progress(done, item.source if isinstance(item, InputError) else item.source.source)
     flush()
     if linker is not None:
         linker.finish()
-    _sync_search_index(store)
+    sync_search_index(store)
     return report
 
 
-def _sync_search_index(store: Store) -> None:
+def sync_search_index(store: Store) -> None:
     """Pay for the search module's stemmed index at ingest time, not on the first search."""
     if report_has_search():
         from .search.stems import StemIndex

@@ -69,6 +69,10 @@ def ingest(
     pattern: str = typer.Option(None, "--glob", help="Only files whose name matches this glob, e.g. '*.html'."),
     manifest: str | None = typer.Option(None, "--manifest", help="CSV or JSONL with a 'path' column and metadata."),
     field_map: str = typer.Option(None, "--fields", help="JSON field mapping, e.g. 'text=body,date=pubdate'."),
+    engine: str = typer.Option("local", "--engine", help="local (one process) or ray (Ray Data, many workers)."),
+    ray_address: str = typer.Option(None, "--ray-address", help="Ray cluster address (default: a local Ray)."),
+    workers: int = typer.Option(None, "--workers", help="Ray workers (default: one per CPU)."),
+    no_link: bool = typer.Option(False, "--no-link", help="Skip the events/stories step."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Ingest articles and run the whole pipeline on them."""
@@ -90,8 +94,22 @@ def ingest(
             def progress(done: int, source: str) -> None:
                 bar.update(task, completed=done, description=Path(source).name[:40])
 
-            report = api.ingest(store, targets, until=until, pattern=pattern, field_map=fmap, manifest=manifest,
-                                progress=progress)
+            if engine == "ray":
+                from .engines import ingest_ray
+                from .store import default_url
+
+                url = state.db or default_url()
+                store.close()
+                state._store = None
+                report = ingest_ray(url, targets, address=ray_address, workers=workers, until=until,
+                                    pattern=pattern, field_map=fmap, manifest=manifest, progress=progress,
+                                    link=not no_link)
+            elif engine == "local":
+                report = api.ingest(store, targets, until=until, pattern=pattern, field_map=fmap, manifest=manifest,
+                                    progress=progress, link=not no_link)
+            else:
+                fail(f"unknown engine {engine!r}; valid engines: local, ray")
+                return
     except NewsweaveError as exc:
         fail(str(exc))
         return

@@ -8,6 +8,7 @@
      ├── StoreError          the store cannot do what was asked
      │    └── NotFoundError      an id that is not in the store
      ├── ModelUnavailable    a model or optional dependency is missing (says how to install it)
+     ├── EngineError         a distributed run (Ray) failed as a whole
      └── EvalError           an eval dataset is missing or malformed
 """
 
@@ -53,6 +54,10 @@ class NotFoundError(StoreError):
 
 
 class ModelUnavailable(NewsweaveError):
+    pass
+
+
+class EngineError(NewsweaveError):
     pass
 
 

@@ -66,7 +66,7 @@ def iter_items(
             yield from _read_one("-", sys.stdin.buffer.read(max_bytes + 1), fields, max_bytes, {})
             continue
         if os.path.isdir(given):
-            for path in _walk(given, recursive=recursive, pattern=pattern):
+            for path in walk(given, recursive=recursive, pattern=pattern):
                 if os.path.abspath(path) not in skip:
                     yield from read_path(path, fields=fields, max_bytes=max_bytes, manifest_rows=rows)
         elif os.path.exists(given):
@@ -75,7 +75,7 @@ def iter_items(
             yield InputError(given, "no such file or directory")
 
 
-def _walk(root: str, *, recursive: bool, pattern: str | None) -> Iterator[str]:
+def walk(root: str, *, recursive: bool, pattern: str | None) -> Iterator[str]:
     """Files under ``root`` in a stable order, skipping hidden entries and sidecars."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")) if recursive else []
