@@ -16,22 +16,24 @@ Output: :class:`~newsweave.model.Mention` objects (offsets into the text) and th
 
 from __future__ import annotations
 
-import importlib
 import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from ..model import Entity, Mention
+from .candidates import CandidateFinder, stop_words
 from .kb import EntityKB
-from .names import inflection_variants, name_key, slugify, to_english, word_key
-from .roles import RoleFinder, RoleMatch, doc_dates
+from .names import fold, inflection_variants, name_key, slugify, to_english, word_key
+from .roles import RoleFinder, RoleMatch, _roles_data, doc_dates
 
 _WORD = re.compile(r"\w+(?:[-.&]\w+)*\.?")
 _MAX_NGRAM = 5
+_ACRONYM_LIKE = re.compile(r"[A-Z]{2,}[A-Za-z]*|[A-Z][a-z]*[A-Z]{2,}[A-Za-z]*")  # JADES, NIRSpec
+MODEL_LANGS = ("de", "en")
+COMPOUND_HEAD = 0.85  # confidence of a compound-head span ("Nato" in "Nato-Beitritt")
 
 
 @dataclass
@@ -65,6 +67,15 @@ class Linker:
                 if len(last) >= 4 and last[0].isupper() and kb.person_by_surname(last) == [key]:
                     self._gaz.setdefault(last, key)
         self._gaz_len = _first_word_lengths(self._gaz)
+        # accent-folded names ("Dubaï" -> Dubai), tried for words with non-ASCII letters only
+        self._gaz_fold: dict[str, str] = {}
+        for n, key in self._gaz.items():
+            self._gaz_fold.setdefault(fold(n), key)
+        self._gaz_fold_len = {fold(k): v for k, v in self._gaz_len.items()}
+        self.candidates = CandidateFinder(kb)
+        temporal = _roles_data().get("name_cues", {}).get("temporal", {})
+        self._temporal = {fold(w) for ws in temporal.values() for w in ws}
+        self._glued: dict[str, re.Pattern[str]] = {}
 
     def roles(self, lang: str) -> RoleFinder:
         if lang not in self._roles:
@@ -85,13 +96,16 @@ class Linker:
             hit = None
             first = text[words[i][0] : words[i][1]]
             longest = lengths.get(first) or lengths.get(first.rstrip("."), 0)
+            folded = table is None and not longest and not first.isascii() and first[:1].isupper()
+            if folded:
+                longest = self._gaz_fold_len.get(fold(first), 0)
             if not longest and lang == "de" and first[:1].isupper():
                 longest = 1  # inflected single word: tried below
             for n in range(min(longest, len(words) - i), 0, -1):
                 s, e = words[i][0], words[i + n - 1][1]
                 for end in (e, e - 1) if text[e - 1] == "." else (e,):
                     surface = text[s:end]
-                    key = gaz.get(surface)
+                    key = gaz.get(surface) or (self._gaz_fold.get(fold(surface)) if folded else None)
                     if key is None and n == 1 and lang == "de":
                         key = next((gaz[v] for v in inflection_variants(surface, lang) if v in gaz), None)
                     if key:
@@ -100,12 +114,26 @@ class Linker:
                         break
                 if hit:
                     break
+            if hit is None and lang == "de" and table is None and "-" in first:
+                hit = self._compound_head(words[i][0], first)
             if hit:
                 out.append(hit[1])
                 i += hit[0]
             else:
                 i += 1
         return out
+
+    def _compound_head(self, start: int, word: str) -> tuple[int, Span] | None:
+        """A German compound led by a known organisation or place: the "Nato" of
+        "Nato-Beitritt", the "EU" of "EU-Gipfel" (the span is the head only)."""
+        head = word.split("-", 1)[0]
+        key = self._gaz.get(head)
+        if key is None or len(head) < 2:
+            return None
+        e = self.kb.entities.get(key)
+        if e is None or e.type not in ("ORG", "LOC"):
+            return None
+        return 1, Span(start, start + len(head), e.type, "kb", key, COMPOUND_HEAD)
 
     # -- 2. merge ------------------------------------------------------------------------------
     @staticmethod
@@ -136,6 +164,38 @@ class Linker:
         covered = sum(b.end - b.start for b in inside)
         return covered >= (sp.end - sp.start) - len(inside) + 1
 
+    def clean_span(self, text: str, sp: Span, lang: str) -> Span | None:
+        """A model or candidate span trimmed: determiners and trailing lowercase words
+        (:func:`_trim`), a trailing date phrase of a place ("Dhabi am Donnerstag" -> "Dhabi"),
+        and a role word glued to a first name ("Konferenzpräsident Sultan" -> "Sultan")."""
+        out = _trim(text, sp)
+        if out is None:
+            return None
+        words = list(re.finditer(r"\S+", text[out.start : out.end]))
+        if out.type != "PER" and len(words) > 1:
+            for i, w in enumerate(words[1:], 1):
+                if fold(w.group(0).strip(",.;")) in self._temporal:
+                    keep = words[:i]
+                    while len(keep) > 1 and keep[-1].group(0)[0].islower():
+                        keep.pop()
+                    out = Span(out.start, out.start + keep[-1].end(), out.type, out.source, out.key, out.confidence)
+                    break
+        elif out.type == "PER" and len(words) > 1 and self._glued_role(lang).fullmatch(words[0].group(0)):
+            out = Span(out.start + words[1].start(), out.end, out.type, out.source, out.key, out.confidence)
+        return out
+
+    def _glued_role(self, lang: str) -> re.Pattern[str]:
+        """A word that ends with a role title ("Konferenzpräsident", "Regierungschefin")."""
+        if lang not in self._glued:
+            rd = _roles_data()
+            titles = [t for t in rd["head_titles"].get(lang, {}) if " " not in t]
+            finder = self.roles(lang)
+            titles += [t for t in finder.title_kind if " " not in t and "-" not in t and len(t) >= 4]
+            alt = "|".join(sorted({re.escape(t.lower()) for t in titles}, key=len, reverse=True)) or "(?!)"
+            self._glued[lang] = re.compile(rf"(?i:[A-Za-zÄÖÜäöüß]+-?(?:{alt})(?:in|en|s|n)?)") if lang == "de" \
+                else re.compile("(?!)")
+        return self._glued[lang]
+
     # -- 3. linking names -----------------------------------------------------------------------
     def _kb_key(self, surface: str, typ: str, lang: str) -> str | None:
         keys = self.kb.by_alias(surface, lang)
@@ -154,8 +214,19 @@ class Linker:
                 return found[0]
         return None
 
+    def person_key(self, surface: str, lang: str) -> str:
+        """The key of a person the knowledge does not know: the slug of the English spelling,
+        or the key this run already gave a transliteration variant ("Sacharowa"/"Zakharova")."""
+        known = self.candidates.known.get(name_key(surface))
+        if known is not None and known[1] == "PER":
+            return known[0]
+        return f"PER:{slugify(to_english(surface, lang) or surface) or name_key(surface)}"
+
     def link_names(self, text: str, spans: list[Span], lang: str) -> None:
         full_names: dict[str, str] = {}  # surname key -> person key, from full names in this doc
+        first_names: dict[str, set[str]] = {}  # given name key -> person keys, same
+        words_of: dict[tuple[str, ...], str] = {}  # word keys of a full name -> person key
+        self._vote_person_types(text, spans)
         for sp in spans:
             surface = text[sp.start : sp.end]
             if sp.key is None:
@@ -164,14 +235,29 @@ class Linker:
                 e = self.kb.get(sp.key)
                 if e is not None:
                     sp.type = e.type
-            if sp.type == "PER" and len(surface.split()) >= 2:
-                sp.key = sp.key or f"PER:{name_key(surface) or slugify(surface)}"
-                last = surface.split()[-1]
-                full_names.setdefault(word_key(last), sp.key)
+            elif sp.type == "LOC" and sp.source == "ner" and _ACRONYM_LIKE.fullmatch(surface):
+                sp.type, sp.confidence = "MISC", 0.6  # "NIRSpec", "JADES": instruments, not places
+        for sp in sorted(spans, key=lambda x: -(x.end - x.start)):  # longest names first
+            surface = text[sp.start : sp.end]
+            words = surface.split()
+            if sp.type != "PER" or len(words) < 2:
+                continue
+            wk = tuple(word_key(w) for w in words)
+            if sp.key is None:  # "Al Jaber", "von der Leyen": the surname of a longer name here
+                sp.key = next((k for ws, k in words_of.items() if len(ws) > len(wk) and ws[-len(wk):] == wk), None)
+            sp.key = sp.key or self.person_key(surface, lang)
+            words_of.setdefault(wk, sp.key)
+            full_names.setdefault(word_key(words[-1]), sp.key)
+            if words[0] not in _PARTICLES and sp.source != "context":
+                first_names.setdefault(word_key(words[0]), set()).add(sp.key)
         for sp in spans:
             if sp.key:
                 continue
             surface = text[sp.start : sp.end]
+            given = first_names.get(word_key(surface), set())
+            if sp.type == "PER" and len(given) == 1 and word_key(surface) not in full_names:
+                sp.key = next(iter(given))  # "Konferenzpräsident Sultan" after "Sultan Al Jaber"
+                continue
             if sp.source == "ner" and " " not in surface and any(
                 word_key(f) in full_names for f in [surface, *inflection_variants(surface, lang)]
             ):
@@ -187,9 +273,23 @@ class Linker:
                     if len(kb_hits) == 1:
                         sp.key = kb_hits[0]
                         break
-                sp.key = sp.key or f"PER:{name_key(surface) or slugify(surface)}"
+                sp.key = sp.key or self.person_key(surface, lang)
             else:
                 sp.key = f"{sp.type}:{slugify(surface)}"
+
+    @staticmethod
+    def _vote_person_types(text: str, spans: list[Span]) -> None:
+        """One name, one type: a model span that ends with the words of a person span of this
+        document is a person too ("Sultan Al Jaber" tagged ORG beside "Al Jaber" tagged PER)."""
+        persons = {tuple(text[s.start : s.end].split()) for s in spans if s.type == "PER" and s.source != "kb"}
+        persons = {p for p in persons if len(p) >= 2 or (p and len(p[0]) >= 4)}
+        if not persons:
+            return
+        for sp in spans:
+            if sp.type in ("ORG", "MISC") and sp.source in ("ner", "cand") and sp.key is None:
+                words = tuple(text[sp.start : sp.end].split())
+                if len(words) >= 2 and any(len(p) < len(words) and words[-len(p):] == p for p in persons):
+                    sp.type = "PER"
 
     def propagate(self, text: str, lang: str, spans: list[Span], roles: list[RoleMatch]) -> list[Span]:
         """Surnames of the persons this document names in full, wherever NER missed them."""
@@ -290,11 +390,22 @@ class Linker:
              ) -> tuple[list[Mention], dict[str, Entity]]:
         roles = self.roles(lang).find(text)
         stop = _stop_words(lang)
-        ner_spans = [sp for s, e, t in ner if (sp := _trim(text, Span(s, e, t, "ner"))) is not None
+        raw = [Span(s, e, t, "ner") for s, e, t in ner]
+        if lang not in MODEL_LANGS and not ner:  # no NER model: capitalised candidates
+            raw = [Span(c.start, c.end, c.type, "cand", c.key, c.confidence)
+                   for c in self.candidates.find(text, lang)]
+        ner_spans = [sp for sp0 in raw if (sp := self.clean_span(text, sp0, lang)) is not None
                      and text[sp.start : sp.end].lower() not in stop]
-        spans = self.merge(ner_spans, self.gazetteer(text, lang), roles)
+        gaz = self.gazetteer(text, lang)
+        heads = {g.start for g in gaz if g.confidence == COMPOUND_HEAD}
+        if heads:  # "Nato-Beitritt" tagged MISC: the compound's head "Nato" is the entity
+            ner_spans = [sp for sp in ner_spans if not (sp.type == "MISC" and sp.start in heads)]
+        spans = self.merge(ner_spans, gaz, roles)
         self.link_names(text, spans, lang)
         spans = self.propagate(text, lang, spans, roles)
+        for sp in spans:  # what this document teaches the next ones (fallback typing, variants)
+            if sp.key and sp.confidence >= 0.6 and sp.source in ("ner", "kb", "cand"):
+                self.candidates.remember(text[sp.start : sp.end], sp.key, sp.type)
         named = {s.key for s in spans if s.key}
         for sp in spans:  # "the Alliance" tagged by NER: NATO when NATO is named
             if sp.key and sp.key not in self.kb.entities:
@@ -361,15 +472,10 @@ class Linker:
         return out
 
 
-@lru_cache(maxsize=8)
 def _stop_words(lang: str) -> frozenset[str]:
     """spaCy's stop words: a one-word 'name' that is a stop word ("Let", "Where") is a tagging
     error of title-case text."""
-    try:
-        module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
-    except ImportError:
-        return frozenset()
-    return frozenset(getattr(module, "STOP_WORDS", ()))
+    return stop_words(lang)
 
 
 def fold_stem(word: str) -> str:

@@ -32,7 +32,7 @@ def slugify(name: str) -> str:
 
 # ordered: longer clusters first; applied to folded, letters-only words
 _KEY_RULES: list[tuple[str, str]] = [
-    ("schtsch", "s"), ("shch", "s"), ("tsch", "k"), ("tch", "k"), ("sch", "s"), ("sh", "s"), ("zh", "s"),
+    ("schtsch", "s"), ("shch", "s"), ("dsch", "i"), ("tsch", "k"), ("tch", "k"), ("sch", "s"), ("sh", "s"), ("zh", "s"),
     ("ch", "k"), ("kh", "k"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("ts", "s"), ("tz", "s"),
     ("ae", "a"), ("oe", "o"), ("ue", "u"), ("ij", "i"), ("yj", "i"), ("iy", "i"),
     ("w", "v"), ("z", "s"), ("j", "i"), ("y", "i"), ("c", "k"), ("q", "k"), ("x", "ks"), ("h", ""),
@@ -111,10 +111,10 @@ def inflection_variants(surface: str, lang: str) -> list[str]:
     'NATO-Russland-Rates' -> ['NATO-Russland-Rat', ...]; 'Russia's' -> ['Russia']."""
     s = surface.strip()
     out: list[str] = []
-    if lang == "en" or s.endswith(("'s", "’s")):
+    if lang != "de" or s.endswith(("'s", "’s")):
         if s.endswith(("'s", "’s")):
             out.append(s[:-2])
-        if lang == "en":
+        if lang != "de":
             return out
     for suf in _DE_SUFFIXES:
         if s.endswith(suf) and len(s) - len(suf) >= 3:

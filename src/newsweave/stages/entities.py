@@ -4,7 +4,10 @@ Adds ``mentions`` (offsets into ``doc.text``; role mentions have type ROLE, the 
 ``role`` and the resolved person in ``entity_key``) and ``entities`` (key → Entity). Texts run
 through spaCy with ``nlp.pipe`` in chunks of at most :data:`MAX_CHUNK` characters cut at line
 or space boundaries, so a 10,000-token "sentence" costs linear time and bounded memory.
-Languages without a NER model still get gazetteer and role mentions.
+Languages without a NER model (French, Spanish, Italian...) get gazetteer and role mentions
+plus capitalised name candidates typed by knowledge, context cues and the entities earlier
+documents named (:mod:`newsweave.linking.candidates`); aliases are recorded under the
+document's own language.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ def chunks(text: str, size: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
 
 class EntitiesStage:
     name = "entities"
-    version = "1"
+    version = "2"
     requires = frozenset({"text", "lang", "sentences", "published"})
     adds = frozenset({"mentions", "entities"})
     options = ("batch_size",)
@@ -87,6 +90,6 @@ class EntitiesStage:
                     if label:
                         spans[i].append((off + e.start_char, off + e.end_char, label))
         for i, d in enumerate(docs):
-            lang = d.lang if d.lang in ("de", "en") else "en"
+            lang = d.lang or "en"
             d.mentions, d.entities = self._linker.link(d.text or "", lang, spans[i], d.published)
         return docs
