@@ -3,8 +3,8 @@
 Exact copies never get here: a document's id is a hash of its normalised text, so the store
 recognises them on write. A *near-duplicate* is the same text with changes (a repost with a new
 intro, a portal copy with its own byline): word 5-gram shingles, a 128-permutation MinHash
-(``datasketch``), 32 LSH bands of 4 rows persisted in two small SQLite tables beside the
-store's own, so looking up a new document costs 32 indexed probes whatever the corpus size.
+(``datasketch``), 32 LSH bands of 4 rows persisted in the store's two link tables (``put_minhash``,
+``lsh_candidates``: both backends), so looking up a new document costs 32 indexed probes whatever the corpus size.
 A *translation* is the same report in another language: embedding cosine from the ANN
 neighbours, confirmed by shared canonical entities and compatible dates when both sides have
 them.
@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,13 +31,6 @@ NUM_PERM = 128
 BANDS, ROWS = 32, 4
 SHINGLE = 5
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS link_minhash (doc_id TEXT PRIMARY KEY, sig BLOB NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS link_lsh (band INTEGER NOT NULL, bucket INTEGER NOT NULL, doc_id TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS link_lsh_bucket ON link_lsh(band, bucket)",
-)
-
 
 @dataclass
 class DedupParams:
@@ -78,11 +70,6 @@ def band_buckets(sig: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
-def _executemany(store: Any, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
-    with store._tx() as c:
-        c.executemany(sql, list(rows))
-
-
 class NearDuplicates:
     """Persistent MinHash LSH over the store's documents."""
 
@@ -90,8 +77,6 @@ class NearDuplicates:
         self.store = store
         self.params = params or DedupParams()
         self.max_candidates = max_candidates
-        for stmt in _SCHEMA:
-            store._q(stmt)
 
     def add(self, doc_id: str, text: str) -> list[LinkRecord]:
         """Index a new document; its near-duplicate links to documents indexed before."""
@@ -99,24 +84,14 @@ class NearDuplicates:
         if sig is None:
             return []
         buckets = band_buckets(sig)
-        cond = " OR ".join("(band=? AND bucket=?)" for _ in buckets)
-        args = [x for bb in buckets for x in bb]
-        rows = self.store._q(
-            f"SELECT doc_id, COUNT(*) AS hits FROM link_lsh WHERE {cond} GROUP BY doc_id ORDER BY hits DESC LIMIT ?",
-            [*args, self.max_candidates],
-        )
-        cands = [r[0] for r in rows if r[0] != doc_id]
+        cands = [d for d in self.store.lsh_candidates(buckets, self.max_candidates) if d != doc_id]
         links: list[LinkRecord] = []
-        if cands:
-            sigs = self.store._q(
-                f"SELECT doc_id, sig FROM link_minhash WHERE doc_id IN ({','.join('?' * len(cands))})", cands)
-            for r in sigs:
-                other = np.frombuffer(r[1], dtype=np.uint64)
-                jac = float(np.mean(other == sig))
-                if jac >= self.params.near_dup_jaccard:
-                    links.append(LinkRecord(src=doc_id, dst=r[0], type="near-duplicate", score=round(jac, 4)))
-        self.store._q("INSERT OR REPLACE INTO link_minhash VALUES (?,?)", (doc_id, sig.tobytes()))
-        _executemany(self.store, "INSERT INTO link_lsh VALUES (?,?,?)", [(b, h, doc_id) for b, h in buckets])
+        for other_id, blob in sorted(self.store.get_minhashes(cands).items()):
+            other = np.frombuffer(blob, dtype=np.uint64)
+            jac = float(np.mean(other == sig))
+            if jac >= self.params.near_dup_jaccard:
+                links.append(LinkRecord(src=doc_id, dst=other_id, type="near-duplicate", score=round(jac, 4)))
+        self.store.put_minhash(doc_id, sig.tobytes(), buckets)
         links.sort(key=lambda ln: -ln.score)
         return links
 

@@ -223,5 +223,5 @@ def participants(ev: EventRecord, types: dict[str, str], limit: int = 12) -> lis
 def entity_types(store: Any, ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
-    rows = store._q(f"SELECT id, type FROM entities WHERE id IN ({','.join('?' * len(ids))})", ids)
+    rows = store.query(f"SELECT id, type FROM entities WHERE id IN ({','.join('?' * len(ids))})", ids)
     return {r[0]: r[1] for r in rows}

@@ -8,7 +8,6 @@ few indexed queries.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..model import DateInfo, Document, stable_id
+from ..store.base import json_value
 from .place import guess_place
 
 # entity types that say who and what an article is about; places count, at a discount
@@ -174,11 +174,11 @@ def load_features(store: Any, ids: list[str]) -> dict[str, DocFeatures]:
     out: dict[str, DocFeatures] = {}
     if not ids:
         return out
-    q = store._q
+    q = store.query
     marks = ",".join("?" * len(ids))
     for r in q(f"SELECT id, lang, event_date, published, event_id, length(text) AS n FROM documents WHERE id IN ({marks})", ids):
-        ev = json.loads(r["event_date"]) if r["event_date"] else None
-        pub = json.loads(r["published"]) if r["published"] else None
+        ev = json_value(r["event_date"])
+        pub = json_value(r["published"])
         out[r["id"]] = DocFeatures(id=r["id"], lang=r["lang"], date=doc_date(ev, pub), n_words=int(r["n"] or 0) // 6,
                                    event_id=r["event_id"], date_confident=confident(ev, pub),
                                    date_conf=date_confidence(ev, pub))
@@ -195,10 +195,10 @@ def idf_weights(store: Any, entity_ids: list[str], cache: dict[str, float]) -> d
     """Inverse document frequency of entities (an entity in every article says little)."""
     missing = [e for e in entity_ids if e not in cache]
     if missing:
-        n_docs = int(store._q("SELECT COUNT(*) FROM documents")[0][0]) or 1
+        n_docs = int(store.query("SELECT COUNT(*) FROM documents")[0][0]) or 1
         for i in range(0, len(missing), 400):
             chunk = missing[i : i + 400]
-            rows = store._q(
+            rows = store.query(
                 f"SELECT entity_id, COUNT(DISTINCT doc_id) FROM mentions WHERE entity_id IN ({','.join('?' * len(chunk))})"
                 " GROUP BY entity_id", chunk)
             df = {r[0]: int(r[1]) for r in rows}

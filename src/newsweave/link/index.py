@@ -41,8 +41,8 @@ def _index_path(store: Any) -> Path | None:
 
 
 def count_vectors(store: Any) -> int:
-    """How many vectors the store holds (one SQL count on SQLite, a scan elsewhere)."""
-    q = getattr(store, "_q", None)
+    """How many vectors the store holds (one SQL count where the store has neutral reads)."""
+    q = getattr(store, "query", None)
     if callable(q):
         return int(q("SELECT COUNT(*) FROM vectors")[0][0])
     return sum(1 for _ in store.iter_vectors())

@@ -125,7 +125,7 @@ def event_idf(store: Any, entity_ids: list[str], cache: dict[str, float], n_even
     missing = [e for e in entity_ids if e not in cache]
     for i in range(0, len(missing), 400):
         chunk = missing[i : i + 400]
-        rows = store._q(
+        rows = store.query(
             "SELECT m.entity_id, COUNT(DISTINCT d.event_id) FROM mentions m JOIN documents d ON d.id = m.doc_id"
             f" WHERE m.entity_id IN ({','.join('?' * len(chunk))}) GROUP BY m.entity_id", chunk)
         df = {r[0]: int(r[1]) for r in rows}
@@ -144,12 +144,12 @@ class StoryLinker:
 
     def idf(self, ids: list[str]) -> dict[str, float]:
         if not self._n_events:
-            self._n_events = int(self.store._q("SELECT COUNT(*) FROM events")[0][0]) or 1
+            self._n_events = int(self.store.query("SELECT COUNT(*) FROM events")[0][0]) or 1
         return event_idf(self.store, ids, self._idf, self._n_events)
 
     # -- candidates ----------------------------------------------------------------------------
     def _candidates(self, ev: EventRecord, c: np.ndarray | None) -> list[Candidate]:
-        q = self.store._q
+        q = self.store.query
         pairs: set[tuple[str, str | None]] = set()  # (event id, story id)
         if c is not None and self.index is not None:
             ids = [d for d, cos in self.index.search(c, self.p.k) if cos >= 0.3]
@@ -287,7 +287,7 @@ class StoryLinker:
                           key=lambda e: float(decode_vec(e.meta.get("centroid")) @ c))
             st.title = central.title or st.title
         idf = self.idf(list(prof))
-        types = {r[0]: r[1] for r in self.store._q(
+        types = {r[0]: r[1] for r in self.store.query(
             f"SELECT id, type FROM entities WHERE id IN ({','.join('?' * len(prof))})", list(prof))} if prof else {}
         st.actors = [k for k in sorted(prof, key=lambda k: -prof[k] * idf[k]) if types.get(k) in ("PER", "ORG")][:10]
         days = [d for d in (parse_day(e.date) for e in evs) if d]

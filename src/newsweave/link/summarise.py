@@ -11,12 +11,12 @@ so it says what most sources say without repeating itself. When the user asks fo
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 
 from ..store import EventRecord
+from ..store.base import json_value
 
 MAX_DOCS = 20
 LEAD = 6
@@ -39,7 +39,7 @@ def mmr(sims_to_query: np.ndarray, sim_matrix: np.ndarray, n: int, lam: float = 
 def doc_rows(store: Any, ids: list[str]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    rows = store._q(
+    rows = store.query(
         f"SELECT id, title, text, lang, sentences, published_value FROM documents WHERE id IN ({','.join('?' * len(ids))})",
         ids)
     order = {d: i for i, d in enumerate(ids)}
@@ -49,7 +49,7 @@ def doc_rows(store: Any, ids: list[str]) -> list[dict[str, Any]]:
 
 
 def lead_sentences(row: dict[str, Any], lead: int = LEAD) -> list[str]:
-    spans = json.loads(row["sentences"] or "[]")
+    spans = json_value(row["sentences"]) or []
     text = row["text"] or ""
     if not spans:
         spans = [[0, min(len(text), MAX_CHARS)]] if text.strip() else []
@@ -127,7 +127,7 @@ def key_quotes(store: Any, ids: list[str], limit: int = 3) -> list[dict[str, Any
     """The event's key quotes: attributed ones first, from the most quoted speakers, longer first."""
     if not ids:
         return []
-    rows = store._q(
+    rows = store.query(
         f"SELECT id, doc_id, text, kind, speaker_text, speaker_entity_id FROM quotes WHERE doc_id IN ({','.join('?' * len(ids))})",
         ids)
     if not rows:

@@ -64,7 +64,7 @@ def story_timeline(store: Any, story_id: str) -> dict[str, Any]:
 def _sources(store: Any, doc_ids: list[str]) -> list[str]:
     if not doc_ids:
         return []
-    rows = store._q(
+    rows = store.query(
         f"SELECT doc_id, COALESCE(outlet, url, source) FROM sources WHERE doc_id IN ({','.join('?' * len(doc_ids))})"
         " ORDER BY seq", doc_ids)
     first: dict[str, str] = {}

@@ -6,7 +6,8 @@ the REST API and exports need no further translation. A backend passes ``tests/s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -77,9 +78,15 @@ class LinkRecord:
         return stable_id("link", self.type, a, b)
 
 
+def json_value(v: Any) -> Any:
+    """A JSON column's value from :meth:`Store.query`: SQLite gives the JSON text, PostgreSQL
+    (jsonb) the decoded value; both become the decoded value (None stays None)."""
+    return json.loads(v) if isinstance(v, (str, bytes)) else v
+
+
 @runtime_checkable
 class Store(Protocol):
-    """What newsweave needs from a database. Implementations: SQLiteStore (default)."""
+    """What newsweave needs from a database. Implementations: SQLiteStore (default), PostgresStore."""
 
     url: str
 
@@ -150,5 +157,22 @@ class Store(Protocol):
         ...
 
     def get_state(self, key: str, default: Any = None) -> Any: ...
+
+    # -- neutral reads and corpus-level linking state ---------------------------------------
+    def query(self, sql: str, args: Iterable[Any] = ()) -> Sequence[Any]:
+        """A read query written once for every backend: ``?`` placeholders and the SQL both
+        SQLite and PostgreSQL understand. Rows are read by position or column name; decode JSON
+        columns with :func:`json_value`."""
+        ...
+
+    def set_document_links(self, doc_id: str, *, event_id: str | None, story_id: str | None) -> None: ...
+
+    def lsh_candidates(self, buckets: list[tuple[int, int]], limit: int) -> list[str]:
+        """Documents sharing LSH (band, bucket) pairs with ``buckets``, most shared first."""
+        ...
+
+    def get_minhashes(self, doc_ids: list[str]) -> dict[str, bytes]: ...
+
+    def put_minhash(self, doc_id: str, sig: bytes, buckets: list[tuple[int, int]]) -> None: ...
 
     def close(self) -> None: ...

@@ -96,6 +96,25 @@ def is_connection_error(exc: BaseException) -> bool:
     return state is None or state.startswith("08") or state in ("57P01", "57P02", "57P03")
 
 
+class Row(tuple[Any, ...]):
+    """A result row read by position or by column name, like ``sqlite3.Row`` (``dict(row)`` works)."""
+
+    names: dict[str, int]
+
+    def __new__(cls, values: tuple[Any, ...], names: dict[str, int]) -> Row:
+        row = super().__new__(cls, values)
+        row.names = names
+        return row
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self.names[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self.names)
+
+
 class ConnReader:
     """A :class:`shapes.Reader` over one checked-out connection."""
 

@@ -140,6 +140,13 @@ MIGRATIONS: list[list[str]] = [
         # the text-search configurations documents use, so a query is parsed with each of them
         "CREATE TABLE fts_configs (config REGCONFIG PRIMARY KEY)",
     ],
+    # 2: near-duplicate detection state (MinHash signatures and LSH buckets of link/dedup.py)
+    [
+        "CREATE TABLE link_minhash (doc_id TEXT COLLATE \"C\" PRIMARY KEY, sig BYTEA NOT NULL)",
+        "CREATE TABLE link_lsh (band INTEGER NOT NULL, bucket BIGINT NOT NULL, doc_id TEXT COLLATE \"C\" NOT NULL)",
+        "CREATE INDEX link_lsh_bucket ON link_lsh(band, bucket)",
+        "CREATE INDEX link_lsh_doc ON link_lsh(doc_id)",
+    ],
 ]
 
 SCHEMA_VERSION_TABLE = (

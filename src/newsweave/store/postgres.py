@@ -12,6 +12,9 @@ Full text: a generated ``tsvector`` per document built with its language's confi
 (german, english, ... or simple), GIN-indexed, ranked with ``ts_rank``; a query is parsed with
 every configuration in use, so "Ministern" finds German documents about "Minister".
 Vectors: pgvector with an HNSW cosine index per dimension (:meth:`search_vectors`).
+Linking and search use the backend-neutral methods both stores share: :meth:`query` (SQL with
+``?`` placeholders, rows by position or name) and the near-duplicate state (:meth:`put_minhash`,
+:meth:`lsh_candidates`, :meth:`get_minhashes`), so events and stories come out as on SQLite.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from ..errors import NotFoundError, StoreError
 from ..model import DateInfo, Document, Paragraph, Removed, Sentence, Source, stable_id
 from . import pg_schema, shapes
 from .base import KINDS, DocFilter, EventRecord, LinkRecord, StoryRecord, WriteResult
-from .pg_conn import ConnReader, Pool, enc, jdumps
+from .pg_conn import ConnReader, Pool, Row, dec, enc, jdumps
 from .pg_vectors import VectorIndex
 
 _MIGRATION_LOCK = 0x6E657773  # advisory lock id serialising concurrent migrators ("news")
@@ -78,6 +81,20 @@ class PostgresStore:
         """Rows of one read query as dicts (the :class:`shapes.Reader` interface)."""
         a = tuple(args)
         return self.pool.run("reading", lambda c: ConnReader(c).rows(sql, a))
+
+    def query(self, sql: str, args: Iterable[Any] = ()) -> list[Row]:
+        """A read query in the neutral dialect (``?`` placeholders, as in SQLite); rows are read by
+        position or by column name. JSON columns come back decoded (see :func:`base.json_value`)."""
+        psql = sql.replace("%", "%%").replace("?", "%s")
+        a = tuple(args)
+
+        def run(conn: Any) -> list[Row]:
+            with conn.cursor() as cur:
+                cur.execute(psql, a)
+                names = {d.name: i for i, d in enumerate(cur.description or ())}
+                return [Row(tuple(dec(v) if type(v) is str else v for v in r), names) for r in cur.fetchall()]
+
+        return self.pool.run("reading", run)
 
     def _write(self, what: str, fn: Any, *, pipeline: bool = False) -> Any:
         """``fn(conn)`` inside one transaction, retried whole if the connection is lost. With
@@ -260,6 +277,8 @@ class PostgresStore:
         def delete(conn: Any) -> bool:
             n = conn.execute("DELETE FROM documents WHERE id=%s", (doc_id,)).rowcount
             conn.execute("DELETE FROM links WHERE src=%s OR dst=%s", (doc_id, doc_id))
+            conn.execute("DELETE FROM link_lsh WHERE doc_id=%s", (doc_id,))
+            conn.execute("DELETE FROM link_minhash WHERE doc_id=%s", (doc_id,))
             return bool(n)
 
         return bool(self._write(f"deleting document {doc_id}", delete))
@@ -411,6 +430,36 @@ class PostgresStore:
 
         if latest:
             self._write("writing links", write)
+
+    # -- near-duplicate state (MinHash signatures, LSH buckets) ----------------------------------
+    def lsh_candidates(self, buckets: list[tuple[int, int]], limit: int) -> list[str]:
+        """Documents sharing LSH buckets with ``buckets`` ((band, bucket) pairs), most shared first."""
+        if not buckets:
+            return []
+        rows = self.rows(
+            "SELECT l.doc_id, COUNT(*) AS hits FROM link_lsh l JOIN unnest(%s::int[], %s::bigint[]) AS b(band, bucket)"
+            " ON l.band = b.band AND l.bucket = b.bucket GROUP BY l.doc_id ORDER BY hits DESC, l.doc_id LIMIT %s",
+            ([b for b, _ in buckets], [h for _, h in buckets], int(limit)))
+        return [r["doc_id"] for r in rows]
+
+    def get_minhashes(self, doc_ids: list[str]) -> dict[str, bytes]:
+        if not doc_ids:
+            return {}
+        rows = self.rows("SELECT doc_id, sig FROM link_minhash WHERE doc_id = ANY(%s)", (list(doc_ids),))
+        return {r["doc_id"]: bytes(r["sig"]) for r in rows}
+
+    def put_minhash(self, doc_id: str, sig: bytes, buckets: list[tuple[int, int]]) -> None:
+        """A document's MinHash signature and its LSH buckets, in one transaction (idempotent)."""
+
+        def write(conn: Any) -> None:
+            conn.execute("INSERT INTO link_minhash (doc_id, sig) VALUES (%s, %s) "
+                         "ON CONFLICT (doc_id) DO UPDATE SET sig = EXCLUDED.sig", (doc_id, sig))
+            conn.execute("DELETE FROM link_lsh WHERE doc_id=%s", (doc_id,))
+            with conn.cursor() as cur:
+                cur.executemany("INSERT INTO link_lsh (band, bucket, doc_id) VALUES (%s, %s, %s)",
+                                [(b, h, doc_id) for b, h in buckets])
+
+        self._write(f"indexing document {doc_id} for near-duplicates", write)
 
     def set_state(self, key: str, value: Any) -> None:
         from psycopg.types.json import Jsonb

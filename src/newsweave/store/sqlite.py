@@ -88,6 +88,10 @@ class SQLiteStore:
         """Plain read query (the shapes module's Reader protocol)."""
         return self._q(sql, args)
 
+    def query(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """A read query in the neutral dialect (``?`` placeholders); rows by position or name."""
+        return self._q(sql, args)
+
     def close(self) -> None:
         with self._lock:
             self.conn.close()
@@ -371,6 +375,29 @@ class SQLiteStore:
         with self._tx() as c:
             for ln in links:
                 c.execute("INSERT OR REPLACE INTO links VALUES (?,?,?,?,?)", (ln.id, ln.src, ln.dst, ln.type, ln.score))
+
+    # -- near-duplicate state (MinHash signatures, LSH buckets) ----------------------------------
+    def lsh_candidates(self, buckets: list[tuple[int, int]], limit: int) -> list[str]:
+        """Documents sharing LSH buckets with ``buckets`` ((band, bucket) pairs), most shared first."""
+        if not buckets:
+            return []
+        cond = " OR ".join("(band=? AND bucket=?)" for _ in buckets)
+        rows = self._q(f"SELECT doc_id, COUNT(*) AS hits FROM link_lsh WHERE {cond} GROUP BY doc_id "
+                       "ORDER BY hits DESC, doc_id LIMIT ?", [*(x for bb in buckets for x in bb), int(limit)])
+        return [r[0] for r in rows]
+
+    def get_minhashes(self, doc_ids: list[str]) -> dict[str, bytes]:
+        if not doc_ids:
+            return {}
+        rows = self._q(f"SELECT doc_id, sig FROM link_minhash WHERE doc_id IN ({','.join('?' * len(doc_ids))})",
+                       doc_ids)
+        return {r[0]: bytes(r[1]) for r in rows}
+
+    def put_minhash(self, doc_id: str, sig: bytes, buckets: list[tuple[int, int]]) -> None:
+        """A document's MinHash signature and its LSH buckets, in one transaction."""
+        with self._tx() as c:
+            c.execute("INSERT OR REPLACE INTO link_minhash VALUES (?,?)", (doc_id, sig))
+            c.executemany("INSERT INTO link_lsh VALUES (?,?,?)", [(b, h, doc_id) for b, h in buckets])
 
     def set_state(self, key: str, value: Any) -> None:
         with self._tx() as c:
