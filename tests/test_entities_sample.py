@@ -59,10 +59,11 @@ def test_particle_joins_one_last_word_only() -> None:
     assert not any("Lega" in s for s in surfaces)
 
 
-def test_names_known_from_other_documents_type_a_candidate(linker: Linker) -> None:
+def test_a_document_does_not_depend_on_documents_seen_before(linker: Linker) -> None:
+    text = "Hier, Zorvexia a signé le contrat."
+    before = keys_of(linker, text, "fr")
     linker.link("Zorvexia signed the contract in Berlin.", "en", [(0, 8, "ORG")])
-    found = keys_of(linker, "Hier, Zorvexia a signé le contrat.", "fr")
-    assert found.get("Zorvexia") == "ORG:zorvexia"
+    assert keys_of(linker, text, "fr") == before
 
 
 def test_aliases_are_recorded_under_the_document_language() -> None:

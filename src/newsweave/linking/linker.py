@@ -388,6 +388,10 @@ class Linker:
     # -- all together ------------------------------------------------------------------------------
     def link(self, text: str, lang: str, ner: list[tuple[int, int, str]], published: Any = None
              ) -> tuple[list[Mention], dict[str, Entity]]:
+        # a document's entities depend on the document and the knowledge base only, never on
+        # which documents this process saw before (the Ray workers and a re-run must agree);
+        # names are joined across documents by their keys, in the store
+        self.candidates.known.clear()
         roles = self.roles(lang).find(text)
         stop = _stop_words(lang)
         raw = [Span(s, e, t, "ner") for s, e, t in ner]
