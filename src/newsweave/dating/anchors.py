@@ -7,7 +7,6 @@ entry with a known ``key`` replaces the packaged one). See ``knowledge/README.md
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..knowledge import read_json
 from ..knowledge.offices import ENV_DIR
 from ..paths import KNOWLEDGE_DIR
 
@@ -77,21 +77,11 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(str(path), f"cannot read anchors: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError(str(path), "anchors must be a JSON object")
-    return data
-
-
 @lru_cache(maxsize=4)
 def _load(user_dir: str | None) -> Anchors:
-    data = _read(KNOWLEDGE_DIR / "anchors.json")
+    data = read_json(KNOWLEDGE_DIR / "anchors.json", "anchors")
     if user_dir and (Path(user_dir) / "anchors.json").is_file():
-        data = _merge(data, _read(Path(user_dir) / "anchors.json"))
+        data = _merge(data, read_json(Path(user_dir) / "anchors.json", "anchors"))
     try:
         orgs = tuple(
             Organisation(

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from . import read_json
 
 PACKAGED = Path(__file__).resolve().parent / "offices.json"
 ENV_DIR = "NEWSWEAVE_KNOWLEDGE_DIR"
@@ -300,24 +301,14 @@ def merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(str(path), f"cannot read office knowledge: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError(str(path), "office knowledge must be a JSON object")
-    return data
-
-
 @lru_cache(maxsize=4)
 def _load(user_dir: str | None) -> OfficeKB:
-    data = _read(PACKAGED)
+    data = read_json(PACKAGED, "office knowledge")
     origin = str(PACKAGED)
     if user_dir:
         user = Path(user_dir) / "offices.json"
         if user.is_file():
-            data = merge(data, _read(user))
+            data = merge(data, read_json(user, "office knowledge"))
             origin = f"{PACKAGED} + {user}"
     return OfficeKB(data, origin)
 
