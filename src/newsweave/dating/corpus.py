@@ -314,8 +314,8 @@ def _links(d: _Doc, keys: Keys) -> list[tuple[str, date, _Rel]]:
         cands = [x for x, spec in hits if spec >= SPECIFIC]
         if r.kind == "weekday":
             cands = [x for x in cands if x.isoweekday() == r.weekday]
-        if cands:
-            out.append((r.kind, max(set(cands), key=cands.count), r))
+        if cands:  # sorted first: a tie breaks the same way in every run
+            out.append((r.kind, max(sorted(set(cands)), key=cands.count), r))
     return out
 
 
