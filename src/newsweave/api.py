@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -67,10 +66,8 @@ def sample_manifest() -> str | None:
 
 def linker_for(store: Store) -> Any | None:
     """The corpus-level linking step (events, stories) with its neighbour index and copy
-    detector open, or None when this installation has no linking step. Raises StoreError when
-    the store cannot link yet (then ingest with ``link=False`` / ``--no-link``)."""
-    if importlib.util.find_spec("newsweave.link") is None:
-        return None
+    detector open. Raises StoreError when the store cannot link (then ingest with
+    ``link=False`` / ``--no-link``)."""
     from .link import Linker
 
     linker = Linker(store)
@@ -172,16 +169,11 @@ def ingest(
 
 def sync_search_index(store: Store) -> None:
     """Pay for the search module's stemmed index at ingest time, not on the first search."""
-    if report_has_search():
-        from .search.stems import StemIndex
+    from .search.stems import StemIndex
 
-        idx = StemIndex.for_store(store)
-        if idx is not None:
-            idx.sync()
-
-
-def report_has_search() -> bool:
-    return importlib.util.find_spec("newsweave.search") is not None
+    idx = StemIndex.for_store(store)
+    if idx is not None:
+        idx.sync()
 
 
 def status(store: Store) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 from .errors import NotFoundError
@@ -73,29 +72,15 @@ def timeline(store: Store, story_id: str) -> dict[str, Any]:
     st = store.get_story(sid)
     if st is None:
         raise NotFoundError("story", story_id)
-    if importlib.util.find_spec("newsweave.link.timeline") is not None:
-        from .link.timeline import story_timeline
+    from .link.timeline import story_timeline
 
-        result: dict[str, Any] = story_timeline(store, sid)
-        return result
-    entries = []
-    for eid in st.event_ids:
-        ev = store.get_record("events", eid)
-        srcs = [store.get_record("documents", d)["source"] for d in ev["doc_ids"]]
-        entries.append({"date": ev.get("date"), "summary": ev.get("summary") or ev.get("title"), "event_id": eid,
-                        "sources": srcs})
-    return {"story_id": sid, "title": st.title, "entries": entries}
+    result: dict[str, Any] = story_timeline(store, sid)
+    return result
 
 
 def search(store: Store, q: str, flt: DocFilter | None = None, *, limit: int = 10) -> dict[str, Any]:
-    """Hybrid search when the search module is installed, else BM25 full text."""
-    if importlib.util.find_spec("newsweave.search") is not None:
-        from .search import hybrid_search
+    """Hybrid search: BM25, stemmed full text, vectors and entity names, fused."""
+    from .search import hybrid_search
 
-        result: dict[str, Any] = hybrid_search(store, q, flt, limit=limit)
-        return result
-    hits = []
-    for did, score in store.search_text(q, limit=limit, flt=flt):
-        d = store.get_document(did)
-        hits.append({"id": did, "score": score, "lang": d["lang"], "title": d["title"], "snippet": d["text"][:200]})
-    return {"query": q, "hits": hits}
+    result: dict[str, Any] = hybrid_search(store, q, flt, limit=limit)
+    return result

@@ -22,7 +22,6 @@ again and linked once; one that is stored and linked counts as unchanged.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import pickle
 from collections import defaultdict, deque
@@ -77,7 +76,7 @@ def stage_names(until: str | None = None) -> list[str]:
 
 def links_enabled(names: Sequence[str]) -> bool:
     """Events and stories need every per-document stage's output (as in ``api.ingest``)."""
-    return list(names)[-1:] == default_stage_names()[-1:] and importlib.util.find_spec("newsweave.link") is not None
+    return list(names)[-1:] == default_stage_names()[-1:]
 
 
 def plan_units(
