@@ -312,10 +312,7 @@ class PostgresStore:
             left = None if left is None else left - len(recs)
 
     def get_record(self, kind: str, ident: str) -> dict[str, Any]:
-        out = list(self.iter_records(kind, DocFilter(ids=[ident]), limit=1))
-        if not out:
-            raise NotFoundError(kind.rstrip("s") if kind != "stories" else "story", ident)
-        return out[0]
+        return shapes.first_record(self.iter_records(kind, DocFilter(ids=[ident]), limit=1), kind, ident)
 
     def count(self, kind: str) -> int:
         if kind not in KINDS:

@@ -259,3 +259,12 @@ def story_record(row: Any) -> StoryRecord:
     r = dict(row)
     return StoryRecord(id=r["id"], event_ids=loads(r["event_ids"]), title=r["title"],
                        actors=loads(r["actors"]), meta=loads(r["meta"]))
+
+
+def first_record(records: Any, kind: str, ident: str) -> dict[str, Any]:
+    """The one record an id lookup found, or NotFoundError naming the kind."""
+    from ..errors import NotFoundError
+
+    for rec in records:
+        return dict(rec)
+    raise NotFoundError(kind.rstrip("s") if kind != "stories" else "story", ident)

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import NotFoundError, StoreError
 from ..model import DateInfo, Document, Paragraph, Removed, Sentence, Source, stable_id
-from . import shapes as records
+from . import shapes
 from .base import KINDS, DocFilter, EventRecord, LinkRecord, StoryRecord, WriteResult
 from .schema import MIGRATIONS
 
@@ -30,7 +30,7 @@ def _j(v: Any) -> str:
 class SQLiteStore:
     """SQLite implementation of :class:`newsweave.store.base.Store`."""
 
-    dialect = records.SQLITE
+    dialect = shapes.SQLITE
 
     def __init__(self, path: str | Path = "newsweave.db") -> None:
         self.path = str(path)
@@ -261,15 +261,12 @@ class SQLiteStore:
     ) -> Iterator[dict[str, Any]]:
         if kind not in KINDS:
             raise StoreError(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
-        sql, args = records.select(kind, flt or DocFilter(), self.dialect, after=after, limit=limit)
+        sql, args = shapes.select(kind, flt or DocFilter(), self.dialect, after=after, limit=limit)
         for row in self._q(sql, args):
-            yield records.shape(self, kind, row)
+            yield shapes.shape(self, kind, row)
 
     def get_record(self, kind: str, ident: str) -> dict[str, Any]:
-        out = list(self.iter_records(kind, DocFilter(ids=[ident]), limit=1))
-        if not out:
-            raise NotFoundError(kind.rstrip("s") if kind != "stories" else "story", ident)
-        return out[0]
+        return shapes.first_record(self.iter_records(kind, DocFilter(ids=[ident]), limit=1), kind, ident)
 
     def count(self, kind: str) -> int:
         if kind not in KINDS:
@@ -292,7 +289,7 @@ class SQLiteStore:
         match = fts_query(query)
         if not match:
             return []
-        where, args = records.doc_where(flt or DocFilter(), self.dialect, alias="d")
+        where, args = shapes.doc_where(flt or DocFilter(), self.dialect, alias="d")
         sql = (
             "SELECT f.doc_id, bm25(documents_fts, 0.0, 2.0, 1.0) AS s FROM documents_fts f "
             "JOIN documents d ON d.id = f.doc_id WHERE documents_fts MATCH ? "
@@ -336,7 +333,7 @@ class SQLiteStore:
 
     def get_event(self, event_id: str) -> EventRecord | None:
         rows = self._q("SELECT * FROM events WHERE id=?", (event_id,))
-        return records.event_record(self, rows[0]) if rows else None
+        return shapes.event_record(self, rows[0]) if rows else None
 
     def delete_event(self, event_id: str) -> None:
         with self._tx() as c:
@@ -345,7 +342,7 @@ class SQLiteStore:
 
     def iter_events(self) -> Iterator[EventRecord]:
         for r in self._q("SELECT * FROM events ORDER BY date, id"):
-            yield records.event_record(self, r)
+            yield shapes.event_record(self, r)
 
     def put_story(self, st: StoryRecord) -> None:
         with self._tx() as c:
@@ -359,7 +356,7 @@ class SQLiteStore:
 
     def get_story(self, story_id: str) -> StoryRecord | None:
         rows = self._q("SELECT * FROM stories WHERE id=?", (story_id,))
-        return records.story_record(rows[0]) if rows else None
+        return shapes.story_record(rows[0]) if rows else None
 
     def delete_story(self, story_id: str) -> None:
         with self._tx() as c:
@@ -369,7 +366,7 @@ class SQLiteStore:
 
     def iter_stories(self) -> Iterator[StoryRecord]:
         for r in self._q("SELECT * FROM stories ORDER BY id"):
-            yield records.story_record(r)
+            yield shapes.story_record(r)
 
     def put_links(self, links: Iterable[LinkRecord]) -> None:
         with self._tx() as c:
