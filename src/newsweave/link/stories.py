@@ -21,10 +21,14 @@ entities) the subject alone must be very close.
 What a story is: two or more events. An event that links to nothing is a *lone event*; it has
 no story (``story_id`` is None, the reason is in ``event.meta["story"]``), because a "story" of
 one event tells a reader nothing the event does not. A lone event stays a candidate: a later
-event that links to it forms a story with it. When an event passes the bar of several
-candidates, lone events among them are pulled into its story (each passed the same test it
-would have passed had it arrived later); two stories merge only with a margin (``merge_margin``)
-on top of the bar, the only repair, touching those stories alone.
+event that links to it forms a story with it.
+
+Each event joins its best passing candidate only. Lone events it also passed are not pulled
+along: that single-link chaining glued stories together through one bridging article (a report
+on NATO-Russia talks that mentions the Nordic accession bids). They are placed again afterwards,
+with the new story among their candidates, and join it if it is their own best choice. Two
+stories merge by *average link*: the mean margin over pairs of their events must clear
+``merge_margin`` (the only repair, touching those two stories alone).
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ from .features import parse_day, weighted_cosine
 
 MAX_PROFILE = 80
 MAX_EVENTS_FOR_CENTROID = 60
+MAX_PAIR_EVENTS = 12  # events per story compared when two stories may merge
+MARGIN_CLIP = 0.3  # a pair that cannot link at all counts as this far below its bar
 
 
 @dataclass
@@ -50,7 +56,8 @@ class StoryParams:
     join: float = 0.50
     gap_growth: float = 0.025  # bar added per doubling of (1 + gap / gap_unit_days)
     gap_unit_days: float = 30.0
-    merge_margin: float = 0.08  # two stories merge only this far above the bar
+    merge_margin: float = 0.06  # two stories merge when their events are this far above the bar, on average
+    merge_margin_alone: float = 0.0  # the same without entities, where the bar is join_alone
     join_alone: float = 0.78  # no entities on either side: the subject alone must be very close
     entity_weight: float = 0.35
     entity_pivot: float = 0.15
@@ -182,18 +189,49 @@ class StoryLinker:
 
     def score(self, ev: EventRecord, c: np.ndarray | None, cand: Candidate) -> tuple[float, float, str]:
         """(score, bar, why) of ``ev`` against a candidate; a score of -1 means it cannot join."""
-        cos = float(_unit(cand.centroid) @ c) if cand.centroid is not None and c is not None else 0.0
         gap = time_gap(parse_day(ev.date), cand.start, cand.end)
+        return self._score(c, ev.meta.get("entities") or {}, gap, cand)
+
+    def score_stories(self, a: StoryRecord, b: StoryRecord) -> tuple[float, float, str]:
+        """(mean margin, margin needed, why): the average link of two stories over their events.
+
+        A story's centroid and entity profile are averages, closer to any neighbour than its own
+        events are, and one close pair of events says little about two stories (a bridging
+        article names both subjects), so two stories are compared pair by pair over their most
+        recent events. Pairs that cannot link at all count as :data:`MARGIN_CLIP` below the bar.
+        With entities the mean must clear ``merge_margin``; without (embeddings only, where the
+        bar is already the strict ``join_alone``) it must reach the bar: ``merge_margin_alone``."""
+        ea = [e for e in (self.store.get_event(i) for i in a.event_ids[-MAX_PAIR_EVENTS:]) if e is not None]
+        eb = [e for e in (self.store.get_event(i) for i in b.event_ids[-MAX_PAIR_EVENTS:]) if e is not None]
+        margins, with_entities = [], 0
+        for x in ea:
+            cx = decode_vec(x.meta.get("centroid"))
+            ax = x.meta.get("entities") or {}
+            for y in eb:
+                yc = Candidate.of_event(y, decode_vec(y.meta.get("centroid")))
+                s, bar, _why = self._score(cx, ax, time_gap(parse_day(x.date), yc.start, yc.end), yc, soft=True)
+                margins.append(max(s - bar, -MARGIN_CLIP))
+                with_entities += bool(ax and yc.entities)
+        if not margins:
+            return -1.0, 0.0, "no events to compare"
+        m = float(np.mean(margins))
+        need = self.p.merge_margin if with_entities else self.p.merge_margin_alone
+        return m, need, f"mean margin {m:.2f} over {len(margins)} event pairs (needs {need:.2f})"
+
+    def _score(self, c: np.ndarray | None, a: dict[str, float], gap: int, cand: Candidate,
+               *, soft: bool = False) -> tuple[float, float, str]:
+        """(score, bar, why). ``soft`` drops the hard gates (too few shared entities, no entities
+        and a subject not close enough) and returns the plain score, for averaging over pairs."""
+        cos = float(_unit(cand.centroid) @ _unit(c)) if cand.centroid is not None and c is not None else 0.0
         bar = self.bar(gap)
-        a: dict[str, float] = ev.meta.get("entities") or {}
         b = cand.entities
         if not a or not b:
-            return (cos if cos >= self.p.join_alone else -1.0), max(bar, self.p.join_alone), \
+            return (cos if soft or cos >= self.p.join_alone else -1.0), max(bar, self.p.join_alone), \
                 f"cos {cos:.2f}, {gap} days apart, no entities"
         idf = self.idf(list(a.keys() | b.keys()))
         floor = math.log(1.0 / self.p.distinctive_share) + 1.0
         distinctive = [k for k in a.keys() & b.keys() if idf[k] > floor]
-        if len(distinctive) < self.p.min_shared:
+        if len(distinctive) < self.p.min_shared and not soft:
             return -1.0, bar, f"cos {cos:.2f}, only {len(distinctive)} distinctive shared entities"
         ent = weighted_cosine(a, b, idf)
         s = cos + self.p.entity_weight * (ent - self.p.entity_pivot)
@@ -201,43 +239,70 @@ class StoryLinker:
 
     # -- updates -------------------------------------------------------------------------------
     def update(self, event_ids: list[str]) -> set[str]:
-        """Place each touched event in a story (or none); returns the ids of the stories touched."""
+        """Place each touched event in a story (or none); returns the ids of the stories touched.
+
+        Events are placed oldest first, each in its best passing candidate. A lone event that an
+        event passed but did not choose is not pulled along with it (single-link chaining would
+        glue two stories through one bridging event); it is placed again afterwards on its own
+        merits, where its best candidate may now be the story just formed."""
         evs = [e for e in (self.store.get_event(i) for i in dict.fromkeys(event_ids)) if e is not None]
         evs.sort(key=_date_key)
         touched: set[str] = set()
+        revisit: dict[str, set[str]] = {}
         for ev in evs:
-            ev = self.store.get_event(ev.id) or ev  # an earlier step may have put it in a story
-            c = event_centroid(self.store, ev)
-            if c is not None:
-                ev.meta["centroid"] = encode_vec(c)
-            own = self.store.get_story(ev.story_id) if ev.story_id else None
-            passing: list[tuple[float, float, Candidate, str]] = []
-            for cand in self._candidates(ev, c):
-                s, bar, why = self.score(ev, c, cand)
-                if s >= bar:
-                    passing.append((s, bar, cand, why))
-            passing.sort(key=lambda t: -(t[0] - t[1]))
-            if own is None and not passing:
-                ev.meta["story"] = "no story: no other event links to it closely enough"
-                self.store.put_event(ev)
-                continue
-            ev.meta.pop("story", None)
-            self.store.put_event(ev)  # the centroid, before stories read it
-            if own is not None:
-                st, rest = own, passing
-            else:
-                s, bar, best, why = passing[0]
-                rest = passing[1:]
-                st = self._join(ev, best, f"{ev.id} joined {best.kind} {best.id}: {why} (bar {bar:.2f})")
-            for s, bar, cand, why in rest:
-                if cand.kind == "event" and cand.id not in st.event_ids:
-                    st.event_ids.append(cand.id)
-                    st.meta.setdefault("pulled", []).append({"event": cand.id, "via": ev.id, "why": why})
-                elif cand.kind == "story" and cand.story and cand.id != st.id and s >= bar + self.p.merge_margin:
-                    st = self._merge(st, cand.story, why)
-            self._refresh(st)
-            touched.add(st.id)
+            touched |= self._place(ev, revisit)
+        for eid, extra in revisit.items():
+            ev = self.store.get_event(eid)
+            if ev is not None and not ev.story_id:
+                touched |= self._place(ev, None, extra)
         return touched
+
+    def _place(self, ev: EventRecord, revisit: dict[str, set[str]] | None,
+               extra: set[str] | None = None) -> set[str]:
+        """Put one event in its best passing story or lone event; ``extra`` are stories to consider
+        beside its own candidates (found from the other side: nearest-neighbour search is not
+        symmetric)."""
+        ev = self.store.get_event(ev.id) or ev  # an earlier step may have put it in a story
+        c = event_centroid(self.store, ev)
+        if c is not None:
+            ev.meta["centroid"] = encode_vec(c)
+        own = self.store.get_story(ev.story_id) if ev.story_id else None
+        cands = self._candidates(ev, c)
+        seen = {x.id for x in cands}
+        cands += [Candidate.of_story(st) for sid in sorted(extra or ()) if sid not in seen
+                  and (st := self.store.get_story(sid)) is not None]
+        passing: list[tuple[float, float, Candidate, str]] = []
+        for cand in cands:
+            s, bar, why = self.score(ev, c, cand)
+            if s >= bar:
+                passing.append((s, bar, cand, why))
+        passing.sort(key=lambda t: -(t[0] - t[1]))
+        if own is None and not passing:
+            ev.meta["story"] = "no story: no other event links to it closely enough"
+            self.store.put_event(ev)
+            return set()
+        ev.meta.pop("story", None)
+        self.store.put_event(ev)  # the centroid, before stories read it
+        if own is not None:
+            st, rest = own, passing
+        else:
+            s, bar, best, why = passing[0]
+            rest = passing[1:]
+            st = self._join(ev, best, f"{ev.id} joined {best.kind} {best.id}: {why} (bar {bar:.2f})")
+        self._refresh(st)
+        for _s, _bar, cand, _why in rest:
+            if cand.kind == "event" and cand.id not in st.event_ids:
+                if revisit is not None:
+                    revisit.setdefault(cand.id, set()).add(st.id)
+            elif cand.kind == "story" and cand.story and cand.id != st.id:
+                other = self.store.get_story(cand.id)
+                if other is None:
+                    continue
+                m, need, why2 = self.score_stories(st, other)
+                if m >= need:
+                    st = self._merge(st, other, why2)
+                    self._refresh(st)
+        return {st.id}
 
     def _join(self, ev: EventRecord, best: Candidate, reason: str) -> StoryRecord:
         if best.story is not None:
