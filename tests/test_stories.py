@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from newsweave.errors import NewsweaveError
 from newsweave.link import Linker, LinkParams
 from newsweave.link.synthetic import make_document
 from newsweave.store import open_store
@@ -319,3 +320,18 @@ def test_sample_event_places(sample_corpus) -> None:
         total += 1
         hits += got == e["place"]
     assert hits >= 0.7 * total, f"{hits}/{total} event places right"
+
+
+@pytest.mark.slow
+def test_query_timeline_over_the_sample_corpus(sample_corpus) -> None:
+    """A timeline of what a query finds: the application (2022-05-18) and the accession (2024-03-07)
+    are among its dates, in order, each sentence from an article the search found."""
+    from newsweave import query
+
+    tl = query.topic_timeline(sample_corpus, "Sweden joins NATO", n_dates=6)
+    days = [e["date"] for e in tl["entries"]]
+    assert days == sorted(days) and {"2022-05-18", "2024-03-07"} <= set(days)
+    found = {h["id"] for h in query.search(sample_corpus, "Sweden joins NATO", limit=100)["hits"]}
+    assert all(s["doc_id"] in found and s["source"] for e in tl["entries"] for s in e["sentences"])
+    with pytest.raises(NewsweaveError):
+        query.topic_timeline(sample_corpus, "Sweden", n_dates=0)

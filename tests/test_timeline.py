@@ -8,7 +8,7 @@ import pytest
 from newsweave.errors import NotFoundError
 from newsweave.link import Linker, LinkParams
 from newsweave.link.synthetic import make_document
-from newsweave.link.timeline import TlsSentence, rank_dates, sentences_of, story_timeline, tls
+from newsweave.link.timeline import TlsSentence, rank_dates, sentences_of, story_timeline, tls, topic_timeline
 from newsweave.model import TimeExpression
 from newsweave.store import open_store
 
@@ -80,3 +80,25 @@ def test_sentences_of_a_pipeline_document_carry_their_dates() -> None:
     ss = sentences_of(doc)
     assert next(s.dates for s in ss)[0].isoformat() == "2023-04-04" and ss[1].dates == []
     assert ss[0].pub is not None and ss[0].pub.isoformat() == "2023-04-05"
+
+
+def test_topic_timeline_over_stored_articles_names_each_sentence_source() -> None:
+    store = open_store(":memory:")
+    texts = [("Finland joined the alliance on Tuesday in Brussels.", "2023-04-05", "2023-04-04", "a.txt"),
+             ("On Tuesday Finland became a member of the alliance.", "2023-04-05", "2023-04-04", "b.txt"),
+             ("Sweden was admitted to the alliance on Thursday.", "2024-03-08", "2024-03-07", "c.txt")]
+    ids = []
+    for text, pub, day, src in texts:
+        doc = make_document(text, day=pub, source=src)
+        word = next(w for w in ("Tuesday", "Thursday") if w in text)
+        start = text.index(word)
+        doc.times = [TimeExpression(start, start + len(word), word, "DATE", day)]
+        store.write_document(doc)
+        ids.append(doc.id)
+    tl = topic_timeline(store, [*ids, "missing-id"], n_dates=5)
+    assert tl["documents"] == 3
+    assert [e["date"] for e in tl["entries"]] == ["2023-04-04", "2024-03-07"]
+    first, second = tl["entries"]
+    assert first["sentences"][0]["source"] in ("a.txt", "b.txt") and first["doc_ids"][0] in ids[:2]
+    assert second["sentences"] == [{"text": texts[2][0], "doc_id": ids[2], "source": "c.txt"}]
+    assert topic_timeline(store, [], n_dates=5) == {"entries": [], "documents": 0}

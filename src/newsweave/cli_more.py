@@ -100,17 +100,35 @@ def stories(limit: int = typer.Option(100, "--limit"), as_json: bool = typer.Opt
 
 
 @app.command()
-def timeline(story_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
-    """A story's dated timeline: one entry per date, with its summary sentence and sources."""
+def timeline(
+    story_id: str = typer.Argument(None, help="A story id (or its prefix); or use --query."),
+    q: str = typer.Option(None, "--query", "-q", help="Build a timeline of what this search finds, in any language."),
+    n_dates: int = typer.Option(10, "--dates", help="With --query: how many dates."),
+    n_sentences: int = typer.Option(1, "--sentences", help="With --query: sentences per date."),
+    max_docs: int = typer.Option(100, "--docs", help="With --query: how many of the best hits to summarise."),
+    lang: str = typer.Option(None, "--lang"), date_from: str = typer.Option(None, "--from"),
+    date_to: str = typer.Option(None, "--to"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """A story's dated timeline (one entry per date, with its summary sentence and sources), or with
+    --query a summarised timeline of the articles a search finds."""
+    if (story_id is None) == (q is None):
+        fail("give either a story id or --query (not both)")
+        return
     try:
-        tl = query.timeline(state.store(), story_id)
+        if q is not None:
+            tl = query.topic_timeline(state.store(), q, _filter(lang=lang, date_from=date_from, date_to=date_to),
+                                      n_dates=n_dates, n_sentences=n_sentences, max_docs=max_docs)
+            tl["title"] = f"{q!r}: {tl['documents']} articles"
+        else:
+            tl = query.timeline(state.store(), story_id)
     except NewsweaveError as exc:
         fail(str(exc))
         return
     if as_json:
         _print_json(tl)
         return
-    out.print(f"[bold]{tl['title']}[/bold]  ({len(tl['entries'])} dates)")
+    out.print(f"[bold]{tl['title']}[/bold]  ({len(tl['entries'])} dates)", highlight=False)
     for e in tl["entries"]:
         out.print(f"[green]{e['date']}[/green]  {e['summary']}", highlight=False)
         out.print(f"            [dim]{', '.join(e.get('sources', [])[:4])}[/dim]", highlight=False)

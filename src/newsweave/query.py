@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import NotFoundError
+from .errors import NewsweaveError, NotFoundError
 from .store import DocFilter, Store
 
 
@@ -75,6 +75,22 @@ def timeline(store: Store, story_id: str) -> dict[str, Any]:
     from .link.timeline import story_timeline
 
     result: dict[str, Any] = story_timeline(store, sid)
+    return result
+
+
+def topic_timeline(store: Store, q: str, flt: DocFilter | None = None, *, n_dates: int = 10, n_sentences: int = 1,
+                   max_docs: int = 100) -> dict[str, Any]:
+    """Timeline summarisation (news-tls, date-wise) over the articles a search finds: the dates
+    most articles report, each with its most central sentences and their sources."""
+    from .link.timeline import topic_timeline as tls_over
+
+    if n_dates < 1 or n_sentences < 1 or max_docs < 1:
+        raise NewsweaveError(f"dates, sentences and documents must be at least 1 (got {n_dates}, {n_sentences}, "
+                             f"{max_docs})")
+    found = search(store, q, flt, limit=max_docs)
+    result: dict[str, Any] = tls_over(store, [h["id"] for h in found["hits"]], n_dates=n_dates,
+                                      n_sentences=n_sentences)
+    result["query"] = found["query"]
     return result
 
 

@@ -9,7 +9,8 @@ summary sentence, the event and the sources.
 at a discount), keep the top ``n_dates``; (2) for each date, gather the sentences that mention
 it (and the undated leads of articles published that day or the next), and pick
 ``n_sentences`` by MMR over TF-IDF centrality — the sentence closest to what that date's
-sentences say in common, not repeating one already picked.
+sentences say in common, not repeating one already picked. ``topic_timeline(store, doc_ids)``
+runs it over stored articles, e.g. the ones a search found, with each sentence's source.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..errors import NotFoundError
-from ..model import Document
+from ..model import Document, TimeExpression
 from .features import parse_day
 
 _TOKEN = re.compile(r"[^\W\d_]{2,}|\d+", re.UNICODE)
@@ -61,15 +62,21 @@ def story_timeline(store: Any, story_id: str) -> dict[str, Any]:
     return {"story_id": st.id, "title": st.title, "entries": entries}
 
 
-def _sources(store: Any, doc_ids: list[str]) -> list[str]:
+def source_names(store: Any, doc_ids: Sequence[str]) -> dict[str, str]:
+    """Each document's first source, by outlet, else URL, else file name."""
+    first: dict[str, str] = {}
     if not doc_ids:
-        return []
+        return first
     rows = store.query(
         f"SELECT doc_id, COALESCE(outlet, url, source) FROM sources WHERE doc_id IN ({','.join('?' * len(doc_ids))})"
-        " ORDER BY seq", doc_ids)
-    first: dict[str, str] = {}
+        " ORDER BY seq", list(doc_ids))
     for r in rows:
         first.setdefault(r[0], r[1])
+    return first
+
+
+def _sources(store: Any, doc_ids: list[str]) -> list[str]:
+    first = source_names(store, doc_ids)
     return [first[d] for d in doc_ids if d in first]
 
 
@@ -150,7 +157,7 @@ def candidates_for(d: date, sents: Sequence[TlsSentence]) -> list[TlsSentence]:
     return mention + leads
 
 
-def summarise_date(cands: Sequence[TlsSentence], n: int, tfidf: Tfidf, lam: float = 0.75) -> list[str]:
+def summarise_date(cands: Sequence[TlsSentence], n: int, tfidf: Tfidf, lam: float = 0.75) -> list[TlsSentence]:
     seen: set[str] = set()
     uniq = []
     for s in cands:
@@ -177,12 +184,25 @@ def summarise_date(cands: Sequence[TlsSentence], n: int, tfidf: Tfidf, lam: floa
             if score > best_score:
                 best, best_score = i, score
         chosen.append(best)
-    return [uniq[i].text for i in chosen]
+    return [uniq[i] for i in chosen]
 
 
-def tls(docs: Sequence[Document] | Sequence[TlsSentence], n_dates: int, n_sentences: int = 1,
-        ) -> list[tuple[str, list[str]]]:
-    """A timeline of ``n_dates`` dates with ``n_sentences`` sentences each, in date order."""
+def stored_times(store: Any, doc_ids: Sequence[str]) -> dict[str, list[TimeExpression]]:
+    """The time expressions the time stage stored for these documents, by document."""
+    out: dict[str, list[TimeExpression]] = defaultdict(list)
+    ids = list(doc_ids)
+    for i in range(0, len(ids), 400):
+        chunk = ids[i : i + 400]
+        rows = store.query('SELECT doc_id, start, "end", text, type, value FROM times'
+                           f" WHERE doc_id IN ({','.join('?' * len(chunk))}) ORDER BY doc_id, start", chunk)
+        for r in rows:
+            out[r[0]].append(TimeExpression(int(r[1]), int(r[2]), r[3], r[4], r[5]))
+    return out
+
+
+def tls_entries(docs: Sequence[Document] | Sequence[TlsSentence], n_dates: int, n_sentences: int = 1,
+                ) -> list[tuple[str, list[TlsSentence]]]:
+    """A timeline of ``n_dates`` dates with up to ``n_sentences`` sentences each, in date order."""
     sents: list[TlsSentence] = []
     for item in docs:
         if isinstance(item, TlsSentence):
@@ -192,7 +212,7 @@ def tls(docs: Sequence[Document] | Sequence[TlsSentence], n_dates: int, n_senten
     if not sents or n_dates <= 0:
         return []
     tfidf = Tfidf([s.text for s in sents])
-    out: list[tuple[str, list[str]]] = []
+    out: list[tuple[str, list[TlsSentence]]] = []
     for d, _ in rank_dates(sents):
         if len(out) >= n_dates:
             break
@@ -201,3 +221,37 @@ def tls(docs: Sequence[Document] | Sequence[TlsSentence], n_dates: int, n_senten
             out.append((d.isoformat(), summary))
     out.sort(key=lambda e: e[0])
     return out
+
+
+def tls(docs: Sequence[Document] | Sequence[TlsSentence], n_dates: int, n_sentences: int = 1,
+        ) -> list[tuple[str, list[str]]]:
+    """:func:`tls_entries` with the sentences' texts only."""
+    return [(d, [s.text for s in sents]) for d, sents in tls_entries(docs, n_dates, n_sentences)]
+
+
+def topic_timeline(store: Any, doc_ids: Sequence[str], *, n_dates: int = 10, n_sentences: int = 1,
+                   ) -> dict[str, Any]:
+    """Timeline summarisation over a set of stored articles (e.g. what a query found):
+    ``{"entries": [{"date", "summary", "sentences": [{"text", "doc_id", "source"}], "doc_ids",
+    "sources"}], "documents"}``, one entry per selected date, in date order."""
+    docs = []
+    for did in dict.fromkeys(doc_ids):
+        try:
+            docs.append(store.load_document(did))
+        except NotFoundError:  # deleted since it was found
+            continue
+    times = stored_times(store, [d.id for d in docs])
+    for d in docs:
+        d.times = times.get(d.id, [])
+    entries = []
+    for day, sents in tls_entries(docs, n_dates, n_sentences):
+        ids = list(dict.fromkeys(s.doc_id for s in sents))
+        names = source_names(store, ids)
+        entries.append({
+            "date": day,
+            "summary": " ".join(s.text for s in sents),
+            "sentences": [{"text": s.text, "doc_id": s.doc_id, "source": names.get(s.doc_id)} for s in sents],
+            "doc_ids": ids,
+            "sources": [names[i] for i in ids if i in names],
+        })
+    return {"entries": entries, "documents": len(docs)}
