@@ -12,6 +12,7 @@ tense the one nearest to the anchor.
 from __future__ import annotations
 
 import calendar as _cal
+from collections.abc import Callable
 from datetime import date, timedelta
 
 # unit code -> TIMEX3 duration letter and whether it goes after "T"
@@ -156,7 +157,14 @@ def resolve_month(anchor: date, month: int, tense: str | None) -> tuple[int, int
 def resolve_month_day(anchor: date, month: int, day: int, tense: str | None) -> date | None:
     """The date of 'June 29' without a year: same year unless the tense says otherwise or
     another year is much nearer."""
-    cands = [valid_day(anchor.year + k, month, day) for k in (-1, 0, 1)]
+    return resolve_yearly(anchor, lambda y: valid_day(y, month, day), tense)
+
+
+def resolve_yearly(anchor: date, day_in: Callable[[int], date | None], tense: str | None) -> date | None:
+    """Which year's occurrence of a yearly day (a month and day, a holiday) is meant: the
+    anchor's year when it is near; else the one the tense points to; without a tense, the
+    past one unless the day is soon ahead (news looks back)."""
+    cands = [day_in(anchor.year + k) for k in (-1, 0, 1)]
     opts = [c for c in cands if c is not None]
     if not opts:
         return None
@@ -171,9 +179,19 @@ def resolve_month_day(anchor: date, month: int, day: int, tense: str | None) -> 
         fut = [c for c in opts if c >= anchor - timedelta(days=1)]
         if fut:
             return min(fut)
+    if tense is None:
+        ahead = [c for c in opts if c > anchor]
+        if ahead and (min(ahead) - anchor).days <= FUTURE_REACH:
+            return min(ahead)
+        behind = [c for c in opts if c <= anchor]
+        if behind:
+            return max(behind)
     if same is not None and abs((same - anchor).days) <= 200:
         return same
     return min(opts, key=lambda c: abs((c - anchor).days))
+
+
+FUTURE_REACH = 120  # days: a "June 29" without year or tense this far ahead is this year's
 
 
 def resolve_quarter(anchor: date, q: int, tense: str | None) -> str:

@@ -41,9 +41,10 @@ def h_relday(g: dict[str, str | None], ctx: Context) -> Result | None:
     if word not in rel:
         return None
     n = rel[word]
-    part = _day_part(ctx, g.get("part")) or ("NI" if word in ("tonight", "last night") else None)
-    if word.startswith("heute ") or word.startswith("gestern "):
-        part = _day_part(ctx, word.split(" ")[1])
+    # "last night", "heute Abend", "vergangene Nacht": the phrase names the part of the day
+    part = _day_part(ctx, g.get("part")) or _day_part(ctx, word.split(" ")[-1] if " " in word else None)
+    if part is None and word == "tonight":
+        part = "NI"
 
     def fn(a: date) -> str | None:
         v = cal.shift(a, "D", n)
@@ -162,7 +163,7 @@ def h_pos_unit(g: dict[str, str | None], ctx: Context) -> Result | None:
     if unit is None:
         return None
     d = (g.get("dir") or "").lower()
-    direction = ctx.lex.direction(d) or ("this" if d in ("des", "the") else None)
+    direction = ctx.lex.direction(d) or ("this" if d in ("des", "der", "the") else None)
     if direction is None:
         return None
     n = {"last": -1, "next": 1, "this": 0}[direction]

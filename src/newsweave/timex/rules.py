@@ -37,6 +37,7 @@ from .normalise import (
     h_year,
     h_year_period,
 )
+from .phrases import phrase_rules
 from .relative import (
     h_ago,
     h_daypart,
@@ -110,6 +111,16 @@ TRIGGERS = {
     "year": "digits",
     "numeric_dmy": "digits",
     "numeric_mdy": "digits",
+    "holiday": "holidays",
+    "anaphor_day": "anaphoric_days",
+    "anaphor_unit": "units",
+    "night_to": "weekdays",
+    "ago_today": "units",
+    "clock_duration": "digits",
+    "vague_duration": "vague_durations",
+    "spelled_year": "spelled_years",
+    "month_spelled_year": "months",
+    "season_spelled_year": "seasons",
 }
 
 
@@ -139,6 +150,7 @@ def build_rules(lex: Lexicon) -> list[Rule]:
          "late", "mid", "im", "seit", "bis", "ab", "vom", "zum", "anfang", "mitte", "ende", *lex["month_preps"]]
     )
     B, E = r"(?<![\w-])", r"(?![\w])"
+    BM = r"(?:(?<![\w-])|(?<=\bmid-))"  # "mid-1996", "mid-March", "mid-1990s"
     time_tail = r"(?:,?\s+(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::\d{2})?(?:\s*" + tz + r")?)?"
     IC = re.IGNORECASE
 
@@ -154,7 +166,7 @@ def build_rules(lex: Lexicon) -> list[Rule]:
         r("compact", r"(?<!\d)(?P<all>(?:19|20)\d{6})(?!\d)", h_compact),
         r(
             "decade",
-            B + r"(?:the\s+)?(?:'|’)?(?P<dec>(?:1[89]|20)\d0|\d0)(?:s|er(?:\s+jahren?|\s+jahre)?)" + E,
+            BM + r"(?:the\s+)?(?:'|’)?(?P<dec>(?:1[89]|20)\d0|\d0)(?:s|er(?:\s+jahren?|\s+jahre)?)" + E,
             h_decade,
         ),
         r(
@@ -291,10 +303,10 @@ def build_rules(lex: Lexicon) -> list[Rule]:
             + E,
             h_month_rel_year,
         ),
-        r("month_year", B + r"(?P<mon>" + month + r")\s*,?\s+(?:of\s+|del?\s+)?" + y4, h_month_year),
+        r("month_year", BM + r"(?P<mon>" + month + r")\s*,?\s+(?:of\s+|del?\s+)?" + y4, h_month_year),
         r(
             "month",
-            B
+            BM
             + r"(?:(?P<prep>"
             + month_preps
             + r")[-\s]+)?(?:(?P<dir>"
@@ -327,7 +339,8 @@ def build_rules(lex: Lexicon) -> list[Rule]:
             h_weekday,
         ),
         r("relday", B + r"(?P<rel>" + reldays + r")(?:\s+(?P<part>" + parts + r"))?" + E, h_relday),
-        r("daypart", B + r"(?:this|the|heute)\s+(?P<part>" + parts + r")" + E, h_daypart),
+        r("daypart", B + r"(?:" + alternation(lex["daypart_determiners"] or ["this", "the"]) + r")\s+(?P<part>"
+          + parts + r")" + E, h_daypart),
         r(
             "clock_weekday",
             B
@@ -342,9 +355,9 @@ def build_rules(lex: Lexicon) -> list[Rule]:
         r(
             "pos_unit",
             B
-            + r"(?:the\s+)?(?P<pos>anfang|mitte|ende|end|beginning|start|middle)\s+(?:of\s+)?(?P<dir>des|dieses|diesen|the|this|"
+            + r"(?:the\s+)?(?P<pos>anfang|mitte|ende|end|beginning|start|middle)\s+(?:of\s+)?(?P<dir>des|der|dieses|diesen|dieser|the|this|"
             + mods
-            + r")\s+(?P<unit>jahres|monats|quartals|year|month|quarter|week)"
+            + r")\s+(?P<unit>jahres|monats|quartals|woche|year|month|quarter|week)"
             + E,
             h_pos_unit,
         ),
@@ -352,7 +365,8 @@ def build_rules(lex: Lexicon) -> list[Rule]:
         r(
             "plural_unit",
             B
-            + r"(?P<unit>years|months|weeks|decades|centuries|days|hours|minutes)(?=\s+(?:of|to|before|after|ago|in|on|as|and|while|until|since)\b|[,.;])",
+            + r"(?P<unit>" + alternation(lex["bare_plural_units"] or ["years"]) + r")(?=\s+(?:"
+            + alternation(lex["bare_plural_follow"] or ["of"]) + r")\b|[,.;])",
             h_plural_unit,
         ),
         r("weekend", B + r"(?:(?P<dir>" + mods + r"|the)\s+)?(?P<unit>weekend|wochenende)" + E, h_weekend),
@@ -364,11 +378,12 @@ def build_rules(lex: Lexicon) -> list[Rule]:
         r("year_word", B + r"(?:the\s+)?(?:year|jahr|jahre|jahres)\s+" + y4 + r"(?![\d%])", h_year),
         r(
             "year",
-            B + r"(?:(?:fiscal|calendar|geschäftsjahr)\s+)?" + y4 + r"(?![\d%])(?!\s*(?:%|prozent|percent))",
+            BM + r"(?:(?:fiscal|calendar|geschäftsjahr)\s+)?" + y4 + r"(?![\d%])(?!\s*(?:%|prozent|percent))",
             h_year,
         ),
     ]
     rules += _romance_rules(lex, r, num, unit, mods, weekday_full, parts)
+    rules += phrase_rules(lex, r, num, unit, weekday_full, month, mods)  # type: ignore[arg-type]
     if lex.lang == "de":
         rules.append(
             r(

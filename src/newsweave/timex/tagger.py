@@ -21,14 +21,10 @@ from datetime import date
 from functools import lru_cache
 
 from ..model import TimeExpression
+from .context import sentence_spans, tense_at
 from .lexicon import Lexicon, alternation, languages, load_lexicon
+from .reference import resolve_in_context
 from .rules import Context, Result, Rule, build_rules
-
-# a sentence ends at . ! ? before a capital letter, unless the word before is a number, a
-# single letter or a short capitalised abbreviation ("2. Juni", "Jan. 5", "p.m. EST", "Dr. X")
-_SENT_END = re.compile(
-    r"(?<![\s.][A-Za-z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})(?<!\d)(?<!\b[a-z]\.[a-z])[.!?]+[\"'”“»«]?\s+(?=[\"'„“«»(]?[A-ZÄÖÜ0-9])|\n\s*\n|\n"
-)
 
 
 @dataclass
@@ -41,14 +37,13 @@ class _Cand:
     sentence: int
     tense: str | None
     groups: dict[str, str | None]
+    attached: bool = False  # a clock time given its day by the expression before it
 
 
 @dataclass(frozen=True, eq=False)
 class _Lang:
     lex: Lexicon
     rules: list[Rule]
-    future: re.Pattern[str]
-    past: re.Pattern[str]
     position: re.Pattern[str]
     strip: tuple[str, ...]
     triggers: dict[str, tuple[str, ...]]  # lowercase word -> the word classes it triggers
@@ -58,22 +53,10 @@ class _Lang:
 @lru_cache(maxsize=8)
 def rules_for(lang: str) -> _Lang:
     lex = load_lexicon(lang)
-    fut = alternation(lex["future_cues"])
-    past = alternation(lex["past_cues"])
-    if lex["past_regex"]:
-        past += "|" + lex["past_regex"]
-    elif lang == "de":
-        past += r"|ge\w{3,}t|\w+ierte"
-    else:
-        past += r"|\w{3,}ed"
-    if lex["future_regex"]:
-        fut += "|" + lex["future_regex"]
     pos = alternation(lex["position_mods"])
     return _Lang(
         lex=lex,
         rules=build_rules(lex),
-        future=re.compile(r"(?<!\w)(?:" + fut + r")(?!\w)", re.IGNORECASE),
-        past=re.compile(r"(?<!\w)(?:" + past + r")(?!\w)", re.IGNORECASE),
         position=re.compile(r"(?<![\w-])(" + pos + r")[-\s]*$", re.IGNORECASE),
         strip=tuple(lex["strip_prefixes"] or ()),
         triggers=_trigger_words(lex),
@@ -95,59 +78,6 @@ def _trigger_words(lex: Lexicon) -> dict[str, tuple[str, ...]]:
     return {w: tuple(c) for w, c in out.items()}
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """A cheap sentence split, used when the caller has no sentences."""
-    spans, start = [], 0
-    for m in _SENT_END.finditer(text):
-        if text[start : m.end()].strip():
-            spans.append((start, m.end()))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans
-
-
-def tense_at(lang: _Lang, sentence: str, pos: int) -> str | None:
-    """'past' or 'future' from the cues of the sentence: the nearest one before ``pos`` (an
-    offset in the sentence; the verb of an English or German news clause mostly comes before
-    its time expression: "will meet on Thursday", "said Monday"), else the nearest after it."""
-    return _nearest(_cues(lang, sentence), pos)
-
-
-PREFER_BEFORE = 4.0  # a cue before the expression wins unless one after it is much nearer
-
-# a participle after a form of "be"/"werden" is passive or a state ("will be named", "is
-# expected"): its tense is the auxiliary's, not "past"
-_AUX_BEFORE = re.compile(r"(?:\b(?:be|been|being|is|are|am|'s|'re|get|gets|to)\s+(?:\w+ly\s+)?)$", re.IGNORECASE)
-
-
-@lru_cache(maxsize=256)
-def _cues(lang: _Lang, sentence: str) -> tuple[tuple[int, int, str], ...]:
-    found = []
-    for kind, rx in (("future", lang.future), ("past", lang.past)):
-        for m in rx.finditer(sentence):
-            if kind == "past" and m.group().lower().endswith("ed") and _AUX_BEFORE.search(sentence[: m.start()]):
-                continue
-            found.append((m.start(), m.end(), kind))
-    return tuple(found)
-
-
-def _nearest(cues: tuple[tuple[int, int, str], ...], pos: int) -> str | None:
-    before: tuple[int, str] | None = None
-    after: tuple[int, str] | None = None
-    for a, b, kind in cues:
-        if a <= pos < b:
-            continue
-        if b <= pos:
-            if before is None or pos - b < before[0]:
-                before = (pos - b, kind)
-        elif after is None or a - pos < after[0]:
-            after = (a - pos, kind)
-    if before is not None and (after is None or before[0] <= PREFER_BEFORE * after[0] + 8):
-        return before[1]
-    return after[1] if after else None
-
-
 def tag(
     text: str,
     lang: str,
@@ -161,7 +91,7 @@ def tag(
     With ``narrative=True`` (histories, encyclopaedic text) relative expressions are resolved
     against the latest full date mentioned before them, falling back to ``anchor``."""
     lg = rules_for(supported(lang))
-    spans = list(sentences) if sentences else sentence_spans(text)
+    spans = list(sentences) if sentences else sentence_spans(text, lang)
     starts = [s for s, _ in spans]
     cands: list[_Cand | None] = []
     windows = _windows(lg, text)
@@ -176,6 +106,7 @@ def tag(
             q = named[bisect_right(named, (m.start(), 9)) - 1][1] if named and named[0][0] < m.start() else None
             cands.append(_cand(lg, rule, order, m, text[s0 : max(s1, m.end())], s0, anchor, si, quarterly, q))
     chosen = _attach_clock(_select([c for c in cands if c is not None]), text)
+    resolve_in_context(lg.lex, chosen, text, spans, anchor, _rerun)
     if narrative:
         chosen = _renarrate(lg, chosen, text, spans, anchor)
     out = []
@@ -310,7 +241,12 @@ def _attach_clock(chosen: list[_Cand], text: str) -> list[_Cand]:
             and not re.search(r"[.;]", gap)
         ):
             c.result.value = pv + cv[cv.index("T") :]
+            c.attached = True
     return chosen
+
+
+def _rerun(c: _Cand, ctx: Context) -> Result | None:
+    return c.rule.handler(c.groups, ctx)
 
 
 def _attach_position(lg: _Lang, text: str, start: int, mod: str | None) -> tuple[int, str | None]:
