@@ -9,8 +9,9 @@ happened, the one after it in an announcement). Cues come in two strengths:
 - **verbs** ("said", "will", "hatte", "wird", "-ed" forms, German participles): the nearest one
   before the expression wins (a news clause mostly puts its verb first: "will meet on Thursday",
   "said Monday") unless one after it is much nearer;
-- **prepositions** right before the expression ("until Thursday", "ab Montag", "seit Dienstag"):
-  read only when the clause has no verb cue.
+- **prepositions** right before the expression ("until Thursday", "ab Montag", "seit Dienstag")
+  govern it and win over the verbs ("extended the loans through January"); away from an
+  expression they say nothing ("marched through the streets").
 
 A modal with a perfect ("may have been", "könnte ... gewesen sein") speaks of the past; a
 participle after "be"/"werden" is passive or a state ("will be named", "soll gefeiert werden"),
@@ -68,6 +69,7 @@ class TenseCues:
     infinitive_after: bool  # the infinitive follows the expression (German word order)
     aux_before: re.Pattern[str]  # a participle after this is passive or a state: "will be named"
     aux_after: re.Pattern[str]  # ... or before this: "soll gefeiert werden"
+    adjective_before: re.Pattern[str]  # a participle after this is an adjective: "the reduced"
 
 
 @lru_cache(maxsize=8)
@@ -98,6 +100,7 @@ def tense_cues(lang: str) -> TenseCues:
         infinitive=_rx(lex["infinitive_regex"] or ""),
         infinitive_after=bool(lex["infinitive_after"]),
         aux_before=words("passive_aux_before", r"\s+(?:\w+ly\s+)?$"),
+        adjective_before=words("adjective_before", r"\s+(?:\w+ly\s+)?$"),
         aux_after=_rx(r"^\s+(?:" + alternation(lex["passive_aux_after"]) + r")(?!\w)" if lex["passive_aux_after"] else ""),
     )
 
@@ -107,6 +110,8 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern or r"(?!x)x", re.IGNORECASE)
 
 
+_PLUPERFECT = re.compile(r"\bhad\s+(?:not\s+)?(?:been\s+)?(?:\w+ly\s+)?$", re.IGNORECASE)
+_FINITE = frozenset({"was", "were", "had", "did"})
 PREFER_BEFORE = 4.0  # a cue before the expression wins unless one after it is much nearer
 PREP_REACH = 12  # characters between a preposition cue and the expression
 
@@ -116,15 +121,13 @@ def tense_at(lang: object, sentence: str, pos: int) -> str | None:
     docstring); ``lang`` is the tagger's per-language bundle (anything with a ``lex``)."""
     lex: Lexicon = lang.lex  # type: ignore[attr-defined]
     cues = tense_cues(lex.lang)
+    head = sentence[max(0, pos - PREP_REACH) : pos]
+    if cues.prep_future.search(head):
+        return "future"
+    if cues.prep_past.search(head):
+        return "past"
     found = _verb_cues(cues, sentence)
     kind = _nearest(found, pos)
-    if kind is None:
-        head = sentence[max(0, pos - PREP_REACH) : pos]
-        if cues.prep_future.search(head):
-            return "future"
-        if cues.prep_past.search(head):
-            return "past"
-        return None
     if kind == "past" and _future_of_past(cues, found, sentence, pos):
         return None
     return kind
@@ -137,13 +140,18 @@ def _verb_cues(cues: TenseCues, sentence: str) -> tuple[tuple[int, int, str], ..
     for kind, rx in (("future", cues.future), ("past", cues.past)):
         for m in rx.finditer(sentence):
             word = m.group().lower()
-            if kind == "past" and (
-                (word.endswith("ed") and cues.aux_before.search(sentence[: m.start()]))
-                or cues.aux_after.search(sentence[m.end() :])
+            if m.group() == "May":  # the month, not the modal
+                continue
+            if kind == "past" and word not in _FINITE and (
+                cues.aux_before.search(sentence[: m.start()]) or cues.aux_after.search(sentence[m.end() :])
             ):
                 continue  # "will be named", "soll gefeiert werden": the auxiliary's tense
+            if kind == "past" and cues.adjective_before.search(sentence[: m.start()]):
+                continue  # "the reduced dividend": an adjective
             if kind == "future" and any(a <= m.start() < b for a, b in perfect):
                 continue
+            if kind == "future" and word.endswith("ed") and _PLUPERFECT.search(sentence[: m.start()]):
+                kind = "past"  # "had been scheduled to expire Friday": a plan of the past
             found.append((m.start(), m.end(), kind))
     found.extend((a, b, "past") for a, b in perfect)
     return tuple(sorted(found))

@@ -244,7 +244,7 @@ def h_season(g: dict[str, str | None], ctx: Context) -> Result | None:
         return Result("DATE", f"{y:04d}-{s}")
     direction = ctx.lex.direction(g.get("dir"))
     if direction == "last":  # the latest such season before the current one
-        return _rel(ctx, lambda a: f"{a.year - (_SEASON_START[s] >= _season_start(a)):04d}-{s}")
+        return _rel(ctx, lambda a: f"{_last_season_year(a, s):04d}-{s}")
     n = {"next": 1}.get(direction or "", 0)
     return _rel(ctx, lambda a: f"{a.year + n:04d}-{s}")
 
@@ -252,9 +252,15 @@ def h_season(g: dict[str, str | None], ctx: Context) -> Result | None:
 _SEASON_START = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
 
 
-def _season_start(a: date) -> int:
-    """The first month of the season the day is in (winter counted from December)."""
-    return 12 if a.month in (12, 1, 2) else (a.month // 3) * 3
+def _last_season_year(a: date, season: str) -> int:
+    """The year of the latest such season that began before the season the day is in (winter
+    begins in December: in February, "last fall" is the previous year's)."""
+    y, m = (a.year - 1, 12) if a.month in (1, 2) else (a.year, (a.month // 3) * 3)
+    current = y * 12 + m
+    year = a.year
+    while year * 12 + _SEASON_START[season] >= current:
+        year -= 1
+    return year
 
 
 def h_clock(g: dict[str, str | None], ctx: Context) -> Result | None:

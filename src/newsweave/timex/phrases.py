@@ -54,8 +54,17 @@ def phrase_rules(lex: Lexicon, r: Make, num: str, unit: str, weekday: str, month
         if post:
             out.append(r("ago_today", B + r"(?P<num>" + num + r")\s+(?P<unit>" + unit + r")\s+(?:"
                          + alternation(post) + r")" + E, h_ago_today))
+    if lex["clock_parts"]:
+        out.append(r("clock_part", B + r"(?P<hh>\d{1,2})(?:[:.](?P<mi>\d{2}))?\s+(?:o'clock\s+|uhr\s+)?(?P<pp>"
+                     + alternation(lex["clock_parts"]) + r")" + E, h_clock_part))
+    if lex["week_of"]:
+        out.append(r("week_of", B + r"(?:" + alternation(lex["week_of"]) + r")\s+(?P<mon>" + month
+                     + r")\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y>(?:1[89]|20)\d{2}))?" + E, h_week_of))
     out.append(r("clock_duration", B + r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<unit>"
                  + unit + r")" + E, h_clock_duration))
+    if lex["long_suffix"]:  # "a day-long strike", "decades-long", "a two-week-long visit"
+        out.append(r("unit_long", B + r"(?:(?P<num>" + num + r")-)?(?P<unit>" + unit + r")-(?:"
+                     + alternation(lex["long_suffix"]) + r")" + E, h_unit_long))
     if lex["vague_durations"]:
         out.append(r("vague_duration", B + r"(?P<vd>" + alternation(lex["vague_durations"]) + r")" + E, h_vague_duration))
     if lex["spelled_years"]:
@@ -180,6 +189,28 @@ def h_ago_today(g: dict[str, str | None], ctx: Context) -> Result | None:
     return _rel(ctx, fn)
 
 
+def h_clock_part(g: dict[str, str | None], ctx: Context) -> Result | None:
+    """'4 in the morning', '8 Uhr abends', '11 at night': a clock time with its half of the day."""
+    parts: dict[str, str] = ctx.lex["clock_parts"]
+    half = parts.get(re.sub(r"\s+", " ", (g.get("pp") or "").lower()))
+    hh, mm = int(g.get("hh") or 0), int(g.get("mi") or 0)
+    if half is None or hh > 12 or mm > 59:
+        return None
+    if (half == "pm" and hh < 12) or (half == "night" and 6 <= hh < 12):
+        hh += 12
+    return _rel(ctx, lambda a: f"{a.isoformat()}T{hh:02d}:{mm:02d}", "TIME")
+
+
+def h_week_of(g: dict[str, str | None], ctx: Context) -> Result | None:
+    """'the week of March 6': the ISO week of that day."""
+    from .normalise import h_day_month
+
+    day = h_day_month(g, ctx)
+    if day is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day.value or ""):
+        return Result("DATE", None, relative=bool(day and day.relative))
+    return Result("DATE", cal.fmt_week(date.fromisoformat(day.value or "")), relative=day.relative)
+
+
 # ---- durations --------------------------------------------------------------------------------
 
 
@@ -192,6 +223,17 @@ def h_clock_duration(g: dict[str, str | None], ctx: Context) -> Result | None:
         return None
     parts = [f"{h}H" if h else "", f"{mi}M" if mi else "", f"{s}S" if s else ""]
     return Result("DURATION", "PT" + ("".join(parts) or "0S"))
+
+
+def h_unit_long(g: dict[str, str | None], ctx: Context) -> Result | None:
+    unit = ctx.lex.unit(g.get("unit") or "")
+    if unit is None or unit in ("WE", "Q"):
+        return None
+    if g.get("num"):
+        n = ctx.lex.number(g["num"] or "")
+    else:
+        n = None if (g.get("unit") or "").lower() in ctx.lex["plural_units"] else 1.0
+    return Result("DURATION", cal.duration(n, unit))
 
 
 def h_vague_duration(g: dict[str, str | None], ctx: Context) -> Result | None:

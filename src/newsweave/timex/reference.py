@@ -87,7 +87,7 @@ def needs(lex: Lexicon, rule: str, groups: dict[str, str | None], span: str, att
     None when it is resolved against the anchor."""
     mods = set(lex["anaphoric_modifiers"] or ())
     direction = re.sub(r"\s+", " ", (groups.get("dir") or "").lower())
-    if rule in ("clock", "clock_colon", "time_word"):
+    if rule in ("clock", "clock_colon", "time_word", "clock_part"):
         return None if attached else ("D", CLOCK_REACH)
     if rule == "daypart":
         return ("D", CLOCK_REACH) if re.match(r"(?:the|am|in der)\s", span, re.IGNORECASE) else None

@@ -60,10 +60,11 @@ def h_rel_unit(g: dict[str, str | None], ctx: Context) -> Result | None:
         return None
     word = re.sub(r"\s+", " ", (g.get("dir") or "").lower())
     plural = (g["unit"] or "").lower() in ctx.lex["plural_units"]
-    if word in ("past", "recent"):  # "the past year" P1Y, "recent days" PXD, "past years" PAST_REF
+    if word in ("past", "recent"):  # "recent days" PXD, "past years" PAST_REF; "the past year": last year
         if plural:
             return Result("DURATION", cal.duration(None, unit)) if word == "recent" else Result("DATE", "PAST_REF")
-        return Result("DURATION", cal.duration(1, unit))
+        if word == "recent":
+            return Result("DURATION", cal.duration(1, unit))
     if (g["unit"] or "").lower() in ctx.lex["plural_units"]:  # "in den letzten Tagen", "coming weeks"
         ref = {"last": "PAST_REF", "next": "FUTURE_REF", "this": "PRESENT_REF"}[direction]
         return Result("DATE", ref)

@@ -117,6 +117,9 @@ TRIGGERS = {
     "night_to": "weekdays",
     "ago_today": "units",
     "clock_duration": "digits",
+    "clock_part": "digits",
+    "unit_long": "units",
+    "week_of": "months",
     "vague_duration": "vague_durations",
     "spelled_year": "spelled_years",
     "month_spelled_year": "months",
@@ -219,13 +222,13 @@ def build_rules(lex: Lexicon) -> list[Rule]:
             + num
             + r")\s+(?P<unit>"
             + unit
-            + r")\s+(?:ago|earlier|before)"
+            + r")\s+(?:ago|earlier)"  # "two days before/later": the duration, and a signal (TimeML)
             + E,
             h_ago,
         ),
         r(
             "later",
-            B + r"(?P<num>" + num + r")\s+(?P<unit>" + unit + r")\s+(?P<later>later|from\s+now|hence)" + E,
+            B + r"(?P<num>" + num + r")\s+(?P<unit>" + unit + r")\s+(?P<later>from\s+now|hence)" + E,
             h_ago,
         ),
         r(
@@ -261,7 +264,7 @@ def build_rules(lex: Lexicon) -> list[Rule]:
             + unit
             + r")"
             + E
-            + r"(?!-old|-jährig)",
+            + r"(?!-old|-jährig|\s+old\b)",
             h_duration,
         ),
         r(
@@ -378,7 +381,7 @@ def build_rules(lex: Lexicon) -> list[Rule]:
         r("year_word", B + r"(?:the\s+)?(?:year|jahr|jahre|jahres)\s+" + y4 + r"(?![\d%])", h_year),
         r(
             "year",
-            BM + r"(?:(?:fiscal|calendar|geschäftsjahr)\s+)?" + y4 + r"(?![\d%])(?!\s*(?:%|prozent|percent))",
+            BM + r"(?:(?:fiscal|calendar|geschäftsjahr)\s+)?" + y4 + r"(?![\d%])(?![.,]\d)(?!\s*(?:%|prozent|percent))",
             h_year,
         ),
     ]

@@ -201,9 +201,11 @@ def _cand(
 ) -> _Cand | None:
     groups = m.groupdict()
     start = m.start()
+    if rule.name == "duration" and _is_rate(lg.lex, groups, sent[: m.start() - s0]):
+        return None
     if groups.get("prep") and groups["prep"].lower() not in lg.lex["position_mods"]:
         start = m.start("dir") if groups.get("dir") else m.start("mon")
-    tense = tense_at(lg, sent, m.start() - s0)
+    tense = tense_at(lg, sent, start - s0)  # after "by", "since": the preposition is a cue
     ctx = Context(anchor=anchor, tense=tense, lex=lg.lex, sentence=sent, quarterly=quarterly, quarter=quarter)
     res = rule.handler(groups, ctx)
     if res is None:
@@ -213,6 +215,12 @@ def _cand(
     if res.relative and anchor is not None:
         res.anchor = anchor.isoformat()
     return _Cand(start, m.end(), order, res, rule, si, tense, groups)
+
+
+def _is_rate(lex: Lexicon, groups: dict[str, str | None], before: str) -> bool:
+    """'four flights a week', '$1.76 a year': a rate, not a duration."""
+    rate = lex["rate_before"]
+    return bool(rate) and (groups.get("num") or "").lower() in ("a", "an") and bool(re.search(rate, before, re.IGNORECASE))
 
 
 def _select(cands: list[_Cand]) -> list[_Cand]:
@@ -230,7 +238,7 @@ def _select(cands: list[_Cand]) -> list[_Cand]:
 def _attach_clock(chosen: list[_Cand], text: str) -> list[_Cand]:
     """'am Freitag um 14.46 Uhr', 'Tuesday at 9 p.m.': the clock time is on that day."""
     for prev, c in itertools.pairwise(chosen):
-        if c.rule.name not in ("clock", "clock_colon") or c.sentence != prev.sentence:
+        if c.rule.name not in ("clock", "clock_colon", "clock_part") or c.sentence != prev.sentence:
             continue
         pv, cv = prev.result.value or "", c.result.value or ""
         gap = text[prev.end : c.start]
@@ -242,7 +250,34 @@ def _attach_clock(chosen: list[_Cand], text: str) -> list[_Cand]:
         ):
             c.result.value = pv + cv[cv.index("T") :]
             c.attached = True
-    return chosen
+    return _clock_then_day(chosen, text)
+
+
+_CLOCKS = ("clock", "clock_colon", "time_word", "clock_part")
+
+
+def _clock_then_day(chosen: list[_Cand], text: str) -> list[_Cand]:
+    """'5 p.m. EST Nov. 9', '4 a.m. EDT Thursday': one expression, the time on that day."""
+    out: list[_Cand] = []
+    for c in chosen:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.rule.name in _CLOCKS
+            and not prev.attached
+            and c.sentence == prev.sentence
+            and c.result.type == "DATE"
+            and re.fullmatch(r"\d{4}-\d{2}-\d{2}", c.result.value or "")
+            and re.fullmatch(r"[\s,]{0,3}", text[prev.end : c.start])
+            and "T" in (prev.result.value or "T")
+        ):
+            pv = prev.result.value or ""
+            prev.result = Result("TIME", (c.result.value or "") + pv[pv.index("T") :] if pv else None,
+                                 relative=c.result.relative, anchor=c.result.anchor)
+            prev.end, prev.attached = c.end, True
+            continue
+        out.append(c)
+    return out
 
 
 def _rerun(c: _Cand, ctx: Context) -> Result | None:
