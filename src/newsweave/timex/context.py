@@ -111,6 +111,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 _PLUPERFECT = re.compile(r"\bhad\s+(?:not\s+)?(?:been\s+)?(?:\w+ly\s+)?$", re.IGNORECASE)
+_UN_PARTICIPLE = re.compile(r"un\w{3,}ed")
 _FINITE = frozenset({"was", "were", "had", "did"})
 PREFER_BEFORE = 4.0  # a cue before the expression wins unless one after it is much nearer
 PREP_REACH = 12  # characters between a preposition cue and the expression
@@ -140,8 +141,8 @@ def _verb_cues(cues: TenseCues, sentence: str) -> tuple[tuple[int, int, str], ..
     for kind, rx in (("future", cues.future), ("past", cues.past)):
         for m in rx.finditer(sentence):
             word = m.group().lower()
-            if m.group() == "May":  # the month, not the modal
-                continue
+            if m.group() == "May" or (kind == "past" and _UN_PARTICIPLE.fullmatch(word)):
+                continue  # the month, not the modal; "an unspecified date", "undisclosed terms"
             if kind == "past" and word not in _FINITE and (
                 cues.aux_before.search(sentence[: m.start()]) or cues.aux_after.search(sentence[m.end() :])
             ):

@@ -206,6 +206,8 @@ def _cand(
     if groups.get("prep") and groups["prep"].lower() not in lg.lex["position_mods"]:
         start = m.start("dir") if groups.get("dir") else m.start("mon")
     tense = tense_at(lg, sent, start - s0)  # after "by", "since": the preposition is a cue
+    if rule.name == "weekday" and sent[m.end() - s0 : m.end() - s0 + 2] in (lg.lex["possessive_past"] or ()):
+        tense = "past"  # "Wednesday's ruling": a happening known by its day has happened
     ctx = Context(anchor=anchor, tense=tense, lex=lg.lex, sentence=sent, quarterly=quarterly, quarter=quarter)
     res = rule.handler(groups, ctx)
     if res is None:
