@@ -99,12 +99,17 @@ def ingest(
     progress: ProgressFn | None = None,
     pipeline: Pipeline | None = None,
     link: bool = True,
+    corpus_window: int | None = None,
 ) -> IngestReport:
-    """Read every input, run the pipeline, store each document in one transaction, then link.
+    """Read every input, run the pipeline, then store, count and link the documents in input
+    order (``engines.local.Committer``: the inferred dates of each window of documents are
+    settled together first, see ``stages.time.redate_corpus``).
 
     Bad inputs are reported in ``IngestReport.rejected`` (each once, with its source and the
     reason) and skipped; the good ones land. Re-running the same command is a no-op for what
-    already landed, so an interrupted run is finished by running it again."""
+    already landed, so an interrupted run is finished by running it again. ``corpus_window``:
+    documents dated together (default ``engines.local.CORPUS_WINDOW``; 0: each on its own)."""
+    from .engines.local import CORPUS_WINDOW, EMPTY_TEXT, Committer, Outcome
     from .stages.ingest import to_document
 
     names = default_stage_names()
@@ -115,30 +120,20 @@ def ingest(
     else:
         pipe = pipeline.until(until) if until else pipeline
     # events and stories need every per-document stage's output
-    linker = linker_for(store) if link and pipe.names[-1] == names[-1] else None
-    report = IngestReport()
+    committer = Committer(store, link=link and pipe.names[-1] == names[-1],
+                          corpus_window=CORPUS_WINDOW if corpus_window is None else corpus_window)
+    report = committer.report
     batch: list[Document] = []
 
     def reject(source: str, reason: str) -> None:
-        report.rejected.append((source, reason))
+        committer.take(Outcome("reject", source, reason))
 
     def flush() -> None:
         if not batch:
             return
         out = pipe.run(batch, on_error=lambda d, e: reject(d.source, e.reason if isinstance(e, StageError) else str(e)))
         for doc in out:
-            if not doc.text.strip():
-                reject(doc.source, "no article text left after cleaning")
-                continue
-            res = store.write_document(doc)
-            if res.status == "new":
-                report.ingested += 1
-                report.languages[doc.lang] += 1
-                report.doc_ids.append(res.doc_id)
-                if linker is not None:
-                    linker.add(doc)
-            else:
-                report.duplicates += 1
+            committer.take(Outcome("reject", doc.source, EMPTY_TEXT) if not doc.text.strip() else Outcome("doc", doc.source, doc=doc))
         batch.clear()
 
     opts: dict[str, Any] = {"pattern": pattern, "field_map": field_map, "manifest": manifest}
@@ -153,7 +148,7 @@ def ingest(
             else:
                 # the store keys sources by the document's own bytes (a JSON record's text, not the file's)
                 if store.known_raw(hashlib.sha256(doc.raw).hexdigest(), item.source.source):
-                    report.unchanged += 1
+                    committer.take(Outcome("unchanged", item.source.source))
                 else:
                     batch.append(doc)
                     if len(batch) >= batch_size:
@@ -161,9 +156,7 @@ def ingest(
         if progress:
             progress(done, item.source if isinstance(item, InputError) else item.source.source)
     flush()
-    if linker is not None:
-        linker.finish()
-    sync_search_index(store)
+    committer.finish()
     return report
 
 

@@ -20,7 +20,8 @@ does not matter):
    Tuesday; "yesterday's funeral" -> the day after the funeral; "today"/"tonight" -> that day);
 5. two rounds, so articles dated in the first round help their neighbours in the second.
 
-Articles with a dateline or byline date keep it. The evidence names what decided the day.
+Articles with a date from metadata, HTML, a byline or a dateline keep it (and inform the others).
+The evidence names what decided the day.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ SPECIFIC = 0.35  # a happening word names its day in at least this share of the 
 LINK_REACH = 10  # days: a linked happening must lie this close to the similar articles' dates
 
 Keys = dict[str, tuple[date, float]]
+GIVEN = ("metadata", "html", "byline")  # dates the corpus keeps as they are
 
 
 @dataclass
@@ -110,10 +112,10 @@ def infer_corpus(docs: Sequence[CorpusDoc]) -> dict[str, DateInfo]:
     keys = happening_keys(vocab, dated)
     neigh = [vocab.neighbours(i) for i in range(len(ds))]
     for d in ds:
-        if d.fixed and d.info.value:
-            d.estimate, d.strength = date.fromisoformat(d.info.value[:10]), 1.0
-        elif d.info.value and d.info.granularity == "day" and d.info.confidence >= 0.6:
-            d.estimate, d.strength = date.fromisoformat(d.info.value[:10]), d.info.confidence
+        if d.fixed and d.info.granularity == "day" and (day := _day_of(d.info.value)):
+            d.estimate, d.strength = day, 1.0
+        elif d.info.granularity == "day" and d.info.confidence >= 0.6 and (day := _day_of(d.info.value)):
+            d.estimate, d.strength = day, d.info.confidence
     out: dict[str, DateInfo] = {}
     for _round in range(2):
         new: list[tuple[date | None, float, list[str], date]] = []
@@ -135,7 +137,7 @@ def _prepare(doc: CorpusDoc) -> _Doc:
     lo = date.fromisoformat(info.earliest) if info.earliest else date.min
     hi = date.fromisoformat(info.latest) if info.latest else date.max
     d = _Doc(doc, info, lo, hi, words=frozenset(words(doc.text)), times=times)
-    d.fixed = any("dateline or byline" in e for e in info.evidence)
+    d.fixed = info.source in GIVEN or any("dateline or byline" in e for e in info.evidence)
     lex = rules_for(lang).lex
     lg = rules_for(lang)
     spans = sentence_spans(doc.text)
@@ -198,9 +200,7 @@ def _dated_sentences(d: _Doc, frame: tuple[date, date]) -> list[tuple[date, froz
 def _frame(ds: list[_Doc]) -> tuple[date, date] | None:
     """The corpus's time frame: the dated core of its articles, widened by FRAME_MARGIN."""
     days = sorted(
-        date.fromisoformat(d.info.value[:10])
-        for d in ds
-        if d.info.value and d.info.granularity == "day" and d.info.confidence >= 0.6
+        day for d in ds if d.info.granularity == "day" and d.info.confidence >= 0.6 and (day := _day_of(d.info.value))
     )
     if len(days) < 3:
         days = sorted(x for d in ds for x in d.past_days)
@@ -234,7 +234,7 @@ def _best_day(
         return d.estimate, 1.0, [], d.lo
     lo, hi = max(d.lo, frame[0]), min(d.hi, frame[1])
     if lo > hi:
-        return (date.fromisoformat(d.info.value[:10]) if d.info.value else None), d.info.confidence, [], d.lo
+        return _day_of(d.info.value), d.info.confidence, [], d.lo
     why: list[str] = []
     near: list[tuple[date, float]] = []
     for j, sim in neigh:
@@ -317,6 +317,16 @@ def _links(d: _Doc, keys: Keys) -> list[tuple[str, date, _Rel]]:
         if cands:  # sorted first: a tie breaks the same way in every run
             out.append((r.kind, max(sorted(set(cands)), key=cands.count), r))
     return out
+
+
+def _day_of(value: str | None) -> date | None:
+    """The day of a day-exact value ("2021-06-07"); None for a month, a year or nothing."""
+    if not value or not re.match(r"\d{4}-\d{2}-\d{2}", value):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def _weighted_median(items: list[tuple[date, float]]) -> date:

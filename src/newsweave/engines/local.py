@@ -9,9 +9,12 @@ Ingest is split into three roles so that any engine can run the middle one where
    units' files, skips raw bytes the store already holds, runs every stage and, when the store
    takes concurrent writers (PostgreSQL), writes each document in its own transaction. It returns
    one :class:`Outcome` per item, in input order.
-3. **commit** (driver, ordered): :class:`Committer` takes outcomes in input order, writes them
-   when the workers did not (SQLite: one writer), counts them exactly as ``api.ingest`` does, and
-   links each new document (events, stories), which depends on the order documents arrive in.
+3. **commit** (driver, ordered): :class:`Committer` takes outcomes in input order, dates the
+   inferred (undated) documents of each window of ``corpus_window`` documents together
+   (``stages.time.redate_corpus``: articles that report the same happenings narrow each other's
+   day, and those whose day moved are re-tagged), writes them when the workers did not (SQLite:
+   one writer) or rewrites the re-dated ones the workers wrote, counts them, and links each new
+   document (events, stories), which depends on the order documents arrive in.
 
 Retries are safe because document ids are content hashes and writes are idempotent: a batch
 that is run twice (a worker killed half-way) finds its documents already stored. A document
@@ -34,8 +37,8 @@ from ..model import Document, RawItem
 from ..pipeline import Pipeline, build_pipeline, default_stage_names, ensure_loaded
 from ..store import DocFilter, Store, open_store
 
-__all__ = ["BatchWorker", "Committer", "Outcome", "Unit", "can_link", "ingest_local", "open_linker", "plan_units",
-           "stage_names"]
+__all__ = ["CORPUS_WINDOW", "BatchWorker", "Committer", "Outcome", "Unit", "can_link", "ingest_local", "open_linker",
+           "plan_units", "stage_names"]
 
 EMPTY_TEXT = "no article text left after cleaning"
 ProgressFn = Callable[[int, str], None]  # (items done so far, current source)
@@ -253,12 +256,19 @@ class BatchWorker:
         return Outcome("doc", doc.source, doc=doc, status=res.status)
 
 
+CORPUS_WINDOW = 2000  # documents dated together as one corpus (bounded: the driver holds them)
+
+
 class Committer:
-    """The driver's side: takes outcomes in input order, writes (if the workers did not), counts,
-    and links new documents in order. ``finish()`` completes linking and returns the report."""
+    """The driver's side: takes outcomes in input order, dates each window of documents as a
+    corpus, writes (if the workers did not), counts, and links new documents in order.
+    ``finish()`` completes the last window and linking and returns the report.
+
+    ``corpus_window``: how many documents are dated together (0: each keeps the date the time
+    stage gave it)."""
 
     def __init__(self, store: Store, *, link: bool = True, workers_write: bool = False,
-                 progress: ProgressFn | None = None) -> None:
+                 progress: ProgressFn | None = None, corpus_window: int = CORPUS_WINDOW) -> None:
         from ..api import IngestReport
 
         self.store = store
@@ -267,6 +277,8 @@ class Committer:
         self.report = IngestReport()
         self.linker = open_linker(store) if link else None
         self.done = 0
+        self.corpus_window = max(0, corpus_window)
+        self._window: list[tuple[Document, str]] = []
 
     def take(self, o: Outcome) -> None:
         self.done += 1
@@ -275,11 +287,22 @@ class Committer:
         elif o.kind == "unchanged":
             self.report.unchanged += 1
         elif o.doc is not None:
-            self._take_doc(o.doc, o.status)
+            self._window.append((o.doc, o.status))
+            if len(self._window) >= max(1, self.corpus_window):
+                self._flush()
         if self.progress:
             self.progress(self.done, o.source)
 
-    def _take_doc(self, doc: Document, status: str) -> None:
+    def _flush(self) -> None:
+        """Date the window's documents together, then write, count and link them in order."""
+        from ..stages.time import redate_corpus
+
+        window, self._window = self._window, []
+        redated = {id(d) for d in redate_corpus([d for d, _s in window])} if self.corpus_window else set()
+        for doc, status in window:
+            self._take_doc(doc, status, id(doc) in redated)
+
+    def _take_doc(self, doc: Document, status: str, redated: bool = False) -> None:
         if not self.workers_write:
             res = self.store.write_document(doc)
             status, doc_id = res.status, res.doc_id
@@ -291,6 +314,8 @@ class Committer:
         if not new:
             self.report.duplicates += 1
             return
+        if redated and (self.workers_write or status != "new"):  # stored with its first date
+            self.store.replace_outputs(doc)
         self.report.ingested += 1
         self.report.languages[doc.lang] += 1
         self.report.doc_ids.append(doc_id)
@@ -303,6 +328,7 @@ class Committer:
     def finish(self) -> Any:
         from ..api import sync_search_index
 
+        self._flush()
         if self.linker is not None:
             self.linker.finish()
         sync_search_index(self.store)
@@ -335,6 +361,7 @@ def ingest_local(
     store_url: str, paths: Sequence[str], *, until: str | None = None, batch_size: int = 16,
     pattern: str | None = None, field_map: dict[str, str] | None = None, manifest: str | None = None,
     progress: ProgressFn | None = None, store: Store | None = None, link: bool = True,
+    corpus_window: int = CORPUS_WINDOW,
 ) -> Any:
     """Ingest in this process through the plan / enrich / commit split (the reference for the
     distributed engines; ``api.ingest`` gives the same stored results). Returns an IngestReport."""
@@ -344,7 +371,7 @@ def ingest_local(
     try:
         units = plan_units(paths, pattern=pattern, field_map=field_map, manifest=manifest)
         linking = link and links_enabled(names)
-        committer = Committer(st, link=linking, progress=progress)
+        committer = Committer(st, link=linking, progress=progress, corpus_window=corpus_window)
         worker = BatchWorker(store_url, names=names, field_map=field_map, store=st, pipe_batch=batch_size,
                              relink=linking)
         for batch in chunks(units, batch_size):

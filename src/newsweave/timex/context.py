@@ -101,7 +101,7 @@ def tense_cues(lang: str) -> TenseCues:
         infinitive_after=bool(lex["infinitive_after"]),
         aux_before=words("passive_aux_before", r"\s+(?:\w+ly\s+)?$"),
         adjective_before=words("adjective_before", r"\s+(?:\w+ly\s+)?$"),
-        aux_after=_rx(r"^\s+(?:" + alternation(lex["passive_aux_after"]) + r")(?!\w)" if lex["passive_aux_after"] else ""),
+        aux_after=_rx(r"\s+(?:" + alternation(lex["passive_aux_after"]) + r")(?!\w)" if lex["passive_aux_after"] else ""),
     )
 
 
@@ -113,6 +113,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _PLUPERFECT = re.compile(r"\bhad\s+(?:not\s+)?(?:been\s+)?(?:\w+ly\s+)?$", re.IGNORECASE)
 _UN_PARTICIPLE = re.compile(r"un\w{3,}ed")
 _FINITE = frozenset({"was", "were", "had", "did"})
+LOOK_BACK = 30  # characters around a cue that decide whether it is one
 PREFER_BEFORE = 4.0  # a cue before the expression wins unless one after it is much nearer
 PREP_REACH = 12  # characters between a preposition cue and the expression
 
@@ -140,20 +141,23 @@ def _verb_cues(cues: TenseCues, sentence: str) -> tuple[tuple[int, int, str], ..
     perfect = [(m.start(), m.end()) for m in cues.modal_perfect.finditer(sentence)]
     for kind, rx in (("future", cues.future), ("past", cues.past)):
         for m in rx.finditer(sentence):
+            a, b = m.start(), m.end()
             word = m.group().lower()
+            back = max(0, a - LOOK_BACK)  # the checks below read only the few words around the cue
             if m.group() == "May" or (kind == "past" and _UN_PARTICIPLE.fullmatch(word)):
                 continue  # the month, not the modal; "an unspecified date", "undisclosed terms"
             if kind == "past" and word not in _FINITE and (
-                cues.aux_before.search(sentence[: m.start()]) or cues.aux_after.search(sentence[m.end() :])
+                cues.aux_before.search(sentence, back, a) or cues.aux_after.match(sentence, b, b + LOOK_BACK)
             ):
                 continue  # "will be named", "soll gefeiert werden": the auxiliary's tense
-            if kind == "past" and cues.adjective_before.search(sentence[: m.start()]):
+            if kind == "past" and cues.adjective_before.search(sentence, back, a):
                 continue  # "the reduced dividend": an adjective
-            if kind == "future" and any(a <= m.start() < b for a, b in perfect):
+            if kind == "future" and any(x <= a < y for x, y in perfect):
                 continue
-            if kind == "future" and word.endswith("ed") and _PLUPERFECT.search(sentence[: m.start()]):
-                kind = "past"  # "had been scheduled to expire Friday": a plan of the past
-            found.append((m.start(), m.end(), kind))
+            said = kind
+            if kind == "future" and word.endswith("ed") and _PLUPERFECT.search(sentence, back, a):
+                said = "past"  # "had been scheduled to expire Friday": a plan of the past
+            found.append((a, b, said))
     found.extend((a, b, "past") for a, b in perfect)
     return tuple(sorted(found))
 

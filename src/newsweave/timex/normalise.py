@@ -17,14 +17,35 @@ from . import calendar as cal
 from .lexicon import Lexicon
 
 
-@dataclass
 class Context:
-    anchor: date | None
-    tense: str | None
-    lex: Lexicon
-    sentence: str = ""
-    quarterly: bool = False  # the text reports quarterly figures ("a year ago" = that quarter last year)
-    quarter: int | None = None  # the quarter the text last named before the expression ("third quarter")
+    """What a handler knows besides its match: the anchor, the sentence and its tense (computed
+    on first use from ``tense_of``: most expressions, absolute dates, never ask), whether the
+    text reports quarterly figures ("a year ago" = that quarter last year) and the quarter it
+    last named ("the third quarter ... the quarter")."""
+
+    __slots__ = ("_tense", "_tense_of", "anchor", "lex", "quarter", "quarterly", "sentence")
+
+    def __init__(
+        self,
+        anchor: date | None,
+        tense: str | None = None,
+        lex: Lexicon | None = None,
+        sentence: str = "",
+        quarterly: bool = False,
+        quarter: int | None = None,
+        tense_of: Callable[[], str | None] | None = None,
+    ) -> None:
+        if lex is None:
+            raise TypeError("Context needs a lexicon")
+        self.anchor, self.lex, self.sentence = anchor, lex, sentence
+        self.quarterly, self.quarter = quarterly, quarter
+        self._tense, self._tense_of = tense, tense_of
+
+    @property
+    def tense(self) -> str | None:
+        if self._tense_of is not None:
+            self._tense, self._tense_of = self._tense_of(), None
+        return self._tense
 
 
 def reported_quarter(ctx: Context, a: date) -> str:

@@ -75,8 +75,8 @@ TRIGGERS = {
     "ago": "ago",
     "later": "later",
     "rel_unit": "units",
-    "the_unit": "units",
-    "year_period": "units",
+    "the_unit": "period_words",  # "the quarter", "the 1988 period": "period" is no unit word
+    "year_period": "period_words",
     "duration": "units",
     "plural_unit": "units",
     "weekend": "units",
@@ -115,10 +115,10 @@ TRIGGERS = {
     "anaphor_day": "anaphoric_days",
     "anaphor_unit": "units",
     "night_to": "weekdays",
-    "ago_today": "units",
+    "ago_today": "ago",
     "clock_duration": "digits",
     "clock_part": "digits",
-    "unit_long": "units",
+    "unit_long": "long_suffix",
     "week_of": "months",
     "vague_duration": "vague_durations",
     "spelled_year": "spelled_years",
@@ -135,7 +135,10 @@ def build_rules(lex: Lexicon) -> list[Rule]:
     numword = alternation(list(lex["numbers"]) + lex["vague_numbers"])
     tens = alternation([w for w, v in lex["numbers"].items() if v in (20, 30, 40, 50, 60, 70, 80, 90)])
     ones = alternation([w for w, v in lex["numbers"].items() if 1 <= v <= 9 and " " not in w and len(w) > 2])
-    num = rf"(?:\d+(?:[.,]\d+)?(?:\s+1/2)?|{tens}[-\s]{ones}|{numword}|\w+und\w+zig)"
+    # German compounds ("fünfundzwanzig") only where the lexicon writes numbers that way: a
+    # loose "\w+und\w+zig" would backtrack over every word of every text
+    compound = rf"|{ones}und{tens}" if lex.lang == "de" else ""
+    num = rf"(?:\d+(?:[.,]\d+)?(?:\s+1/2)?|{tens}[-\s]{ones}|{numword}{compound})"
     unit = alternation(lex["units"])
     mods = alternation(lex["modifiers_past"] + lex["modifiers_future"] + lex["modifiers_this"])
     parts = alternation(lex["day_parts"])

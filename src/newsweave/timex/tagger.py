@@ -35,9 +35,13 @@ class _Cand:
     result: Result
     rule: Rule
     sentence: int
-    tense: str | None
+    ctx: Context  # the context it was read in (its tense is worked out when first asked)
     groups: dict[str, str | None]
     attached: bool = False  # a clock time given its day by the expression before it
+
+    @property
+    def tense(self) -> str | None:
+        return self.ctx.tense
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,11 +68,16 @@ def rules_for(lang: str) -> _Lang:
     )
 
 
+# words too common to trigger a rule when the phrase has a rarer one ("the day before": "day")
+_COMMON = frozenset(["the", "a", "an", "of", "that", "this", "from", "before", "after", "same", "next", "following", "am", "an", "der", "die", "das", "den", "dem", "des", "zu", "im", "in", "tag"])
+
+
 def _trigger_words(lex: Lexicon) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
     for cls in {r.trigger for r in build_rules(lex) if r.trigger and r.trigger != "digits"}:
         for w in lex[cls]:
-            first = max(re.split(r"[\s.'’-]", w.lower()), key=len)  # the most telling word
+            tokens = re.split(r"[\s.'’-]", w.lower())
+            first = max([t for t in tokens if t not in _COMMON] or tokens, key=len)  # the most telling word
             words = [first]
             if cls == "weekdays":  # "Mondays", "Donnerstagabend"
                 words += [first + "s"] + [first + p for p in lex["day_parts"]]
@@ -93,19 +102,30 @@ def tag(
     lg = rules_for(supported(lang))
     spans = list(sentences) if sentences else sentence_spans(text, lang)
     starts = [s for s, _ in spans]
-    cands: list[_Cand | None] = []
     windows = _windows(lg, text)
-    quarterly = len(_QUARTER.findall(text)) >= 2
+    low = text.lower()
+    quarterly = ("quarter" in low or "quartal" in low) and len(_QUARTER.findall(text)) >= 2
     named = _named_quarters(lg, text) if quarterly else []
+    found = []
     for order, rule in enumerate(lg.rules):
         for m in _matches(rule, text, windows):
-            if m.end() == m.start():
-                continue
-            si = max(0, bisect_right(starts, m.start()) - 1)
-            s0, s1 = spans[si] if spans else (0, len(text))
-            q = named[bisect_right(named, (m.start(), 9)) - 1][1] if named and named[0][0] < m.start() else None
-            cands.append(_cand(lg, rule, order, m, text[s0 : max(s1, m.end())], s0, anchor, si, quarterly, q))
-    chosen = _attach_clock(_select([c for c in cands if c is not None]), text)
+            if m.end() > m.start():
+                found.append((_start(lg, m), m.end(), order, rule, m))
+    # longest first, then the earlier rule; a match overlapping a chosen one is dropped, and
+    # its handler never runs (a handler that rejects its match does not block the others)
+    found.sort(key=lambda f: (f[0] - f[1], f[2], f[0]))
+    taken: list[_Cand] = []
+    for start, end, order, rule, m in found:
+        i = bisect_right(taken, start, key=lambda c: c.start)
+        if (i and taken[i - 1].end > start) or (i < len(taken) and taken[i].start < end):
+            continue
+        si = max(0, bisect_right(starts, m.start()) - 1)
+        s0, s1 = spans[si] if spans else (0, len(text))
+        q = named[bisect_right(named, (m.start(), 9)) - 1][1] if named and named[0][0] < m.start() else None
+        c = _cand(lg, rule, order, m, text[s0 : max(s1, m.end())], s0, anchor, si, quarterly, q)
+        if c is not None:
+            taken.insert(i, c)
+    chosen = _attach_clock(taken, text)
     resolve_in_context(lg.lex, chosen, text, spans, anchor, _rerun)
     if narrative:
         chosen = _renarrate(lg, chosen, text, spans, anchor)
@@ -149,23 +169,43 @@ def _named_quarters(lg: _Lang, text: str) -> list[tuple[int, int]]:
 _QUARTER = re.compile(r"\bquarter(?:ly)?\b|\bQuartal", re.IGNORECASE)
 
 
-def _windows(lg: _Lang, text: str, before: int = 70, after: int = 45) -> dict[str, list[tuple[int, int]]]:
+# how far (characters before, after) a rule's match can reach from the word that triggers it:
+# a year or a clock time carries a few words around it, a unit word a phrase before it ("the
+# past more than twenty-five years"). Measured on the eval sets, Timeline17 and the sample
+# corpus: at most (16, 15) for digits, (12, 22) for months, (23, 24) for any class; the reach
+# is about twice that. Windows are scanned instead of the text.
+REACH = {"digits": (30, 35), "months": (40, 40), "weekdays": (35, 30)}
+DEFAULT_REACH = (50, 40)
+
+
+def _windows(lg: _Lang, text: str) -> dict[str, list[tuple[int, int]]]:
     """Per word class, merged stretches of text around the words of that class ("digits": any
-    word with a digit)."""
+    run of digits). Words are looked up one by one: a regex alternation of all trigger words
+    (or one search per trigger word present) is several times slower in Python."""
     out: dict[str, list[tuple[int, int]]] = {cls: [] for cls in lg.classes}
     trig = lg.triggers
     n = len(text)
-    for m in _WORD.finditer(text.lower()):
-        w = m.group()
-        classes = ("digits",) if w[0].isdigit() or w[-1].isdigit() else trig.get(w, ())
-        for cls in classes:
-            spans = out[cls]
-            a, b = max(0, m.start() - before), min(n, m.end() + after)
-            if spans and a <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], b)
-            else:
-                spans.append((a, b))
+
+    def add(cls: str, start: int, end: int) -> None:
+        spans = out[cls]
+        before, after = REACH.get(cls, DEFAULT_REACH)
+        a, b = max(0, start - before), min(n, end + after)
+        if spans and a <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+
+    for m in _LETTERS.finditer(text.lower()):
+        for cls in trig.get(m.group(), ()):
+            add(cls, m.start(), m.end())
+    if "digits" in out:
+        for m in _DIGITS.finditer(text):
+            add("digits", m.start(), m.end())
     return out
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DIGITS = re.compile(r"\d+")
 
 
 def _matches(rule: Rule, text: str, windows: dict[str, list[tuple[int, int]]]) -> list[re.Match[str]]:
@@ -200,15 +240,17 @@ def _cand(
     quarter: int | None = None,
 ) -> _Cand | None:
     groups = m.groupdict()
-    start = m.start()
+    start = _start(lg, m)
     if rule.name == "duration" and _is_rate(lg.lex, groups, sent[: m.start() - s0]):
         return None
-    if groups.get("prep") and groups["prep"].lower() not in lg.lex["position_mods"]:
-        start = m.start("dir") if groups.get("dir") else m.start("mon")
-    tense = tense_at(lg, sent, start - s0)  # after "by", "since": the preposition is a cue
-    if rule.name == "weekday" and sent[m.end() - s0 : m.end() - s0 + 2] in (lg.lex["possessive_past"] or ()):
-        tense = "past"  # "Wednesday's ruling": a happening known by its day has happened
-    ctx = Context(anchor=anchor, tense=tense, lex=lg.lex, sentence=sent, quarterly=quarterly, quarter=quarter)
+    possessive = rule.name == "weekday" and sent[m.end() - s0 : m.end() - s0 + 2] in (lg.lex["possessive_past"] or ())
+
+    def tense_of() -> str | None:
+        if possessive:
+            return "past"  # "Wednesday's ruling": a happening known by its day has happened
+        return tense_at(lg, sent, start - s0)  # after "by", "since": the preposition is a cue
+
+    ctx = Context(anchor=anchor, lex=lg.lex, sentence=sent, quarterly=quarterly, quarter=quarter, tense_of=tense_of)
     res = rule.handler(groups, ctx)
     if res is None:
         return None
@@ -216,7 +258,7 @@ def _cand(
         res.mod = lg.lex["position_mods"][groups["prep"].lower()]
     if res.relative and anchor is not None:
         res.anchor = anchor.isoformat()
-    return _Cand(start, m.end(), order, res, rule, si, tense, groups)
+    return _Cand(start, m.end(), order, res, rule, si, ctx, groups)
 
 
 def _is_rate(lex: Lexicon, groups: dict[str, str | None], before: str) -> bool:
@@ -225,16 +267,13 @@ def _is_rate(lex: Lexicon, groups: dict[str, str | None], before: str) -> bool:
     return bool(rate) and (groups.get("num") or "").lower() in ("a", "an") and bool(re.search(rate, before, re.IGNORECASE))
 
 
-def _select(cands: list[_Cand]) -> list[_Cand]:
-    """Longest first, then the earlier rule; drop anything overlapping a chosen span."""
-    cands.sort(key=lambda c: (-(c.end - c.start), c.order, c.start))
-    taken: list[_Cand] = []
-    for c in cands:
-        if any(c.start < t.end and t.start < c.end for t in taken):
-            continue
-        taken.append(c)
-    taken.sort(key=lambda c: c.start)
-    return taken
+def _start(lg: _Lang, m: re.Match[str]) -> int:
+    """Where the expression starts: after a preposition the month rule matched with ("in", "by"),
+    at a position word ("late", "Anfang")."""
+    prep = m.group("prep") if "prep" in m.re.groupindex else None
+    if prep and prep.lower() not in lg.lex["position_mods"]:
+        return m.start("dir") if m.group("dir") else m.start("mon")
+    return m.start()
 
 
 def _attach_clock(chosen: list[_Cand], text: str) -> list[_Cand]:
