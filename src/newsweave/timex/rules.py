@@ -279,7 +279,7 @@ def build_rules(lex: Lexicon) -> list[Rule]:
             + ranges
             + r"\s*\d{1,2}(?:\.|st|nd|rd|th)?)?\s+(?:of\s+|de\s+)?(?P<mon>"
             + month
-            + r")(?:(?:,?\s+|\s+del?\s+)"
+            + r")(?:(?:\s*,?\s+|\s+del?\s+)"  # "19 January 2010", "19 January, 2010", tokenised "19 January , 2010"
             + y4
             + r")?"
             + time_tail
