@@ -16,6 +16,7 @@ from newsweave.timex.timeml import read_standoff
 
 FLOORS = PACKAGE_DIR / "eval" / "floors"
 GERMAN_DEV = PACKAGE_DIR / "eval" / "data" / "time_de"
+GERMAN_HELDOUT = PACKAGE_DIR / "eval" / "data" / "time_de_heldout"
 SEED_ANN = Path(__file__).parent / "data" / "time_de" / "seeds.json"
 
 
@@ -53,6 +54,12 @@ def test_german_dev_set_floors():
     m = eval_time.evaluate(GERMAN_DEV)
     assert m["gold"] >= 46 and m["documents"] >= 20
     check(m, floors("time")["german_dev"])
+
+
+def test_german_heldout_set_floors():
+    m = eval_time.evaluate(GERMAN_HELDOUT)
+    assert m["gold"] >= 120 and m["documents"] >= 26
+    check(m, floors("time")["german_heldout"])
 
 
 def test_german_seed_annotation_floors():

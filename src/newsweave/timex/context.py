@@ -10,8 +10,9 @@ happened, the one after it in an announcement). Cues come in two strengths:
   before the expression wins (a news clause mostly puts its verb first: "will meet on Thursday",
   "said Monday") unless one after it is much nearer;
 - **prepositions** right before the expression ("until Thursday", "ab Montag", "seit Dienstag")
-  govern it and win over the verbs ("extended the loans through January"); away from an
-  expression they say nothing ("marched through the streets").
+  govern it: in English they win over the verbs ("extended the loans through January", measured
+  on TimeBank), in German they count when no verb does ("dauerte bis Donnerstag" is past); away
+  from an expression they say nothing ("marched through the streets").
 
 A modal with a perfect ("may have been", "könnte ... gewesen sein") speaks of the past; a
 participle after "be"/"werden" is passive or a state ("will be named", "soll gefeiert werden"),
@@ -69,6 +70,7 @@ class TenseCues:
     infinitive_after: bool  # the infinitive follows the expression (German word order)
     aux_before: re.Pattern[str]  # a participle after this is passive or a state: "will be named"
     aux_after: re.Pattern[str]  # ... or before this: "soll gefeiert werden"
+    prep_first: bool  # a governing preposition wins over the verbs (English), else only without them
     adjective_before: re.Pattern[str]  # a participle after this is an adjective: "the reduced"
 
 
@@ -99,8 +101,9 @@ def tense_cues(lang: str) -> TenseCues:
         modal_perfect=_rx(lex["modal_perfect_regex"] or ""),
         infinitive=_rx(lex["infinitive_regex"] or ""),
         infinitive_after=bool(lex["infinitive_after"]),
-        aux_before=words("passive_aux_before", r"\s+(?:\w+ly\s+)?$"),
+        aux_before=words("passive_aux_before", lex["passive_aux_gap"] or r"\s+(?:\w+ly\s+)?$"),
         adjective_before=words("adjective_before", r"\s+(?:\w+ly\s+)?$"),
+        prep_first=bool(lex["prep_over_verbs"]),
         aux_after=_rx(r"\s+(?:" + alternation(lex["passive_aux_after"]) + r")(?!\w)" if lex["passive_aux_after"] else ""),
     )
 
@@ -124,12 +127,13 @@ def tense_at(lang: object, sentence: str, pos: int) -> str | None:
     lex: Lexicon = lang.lex  # type: ignore[attr-defined]
     cues = tense_cues(lex.lang)
     head = sentence[max(0, pos - PREP_REACH) : pos]
-    if cues.prep_future.search(head):
-        return "future"
-    if cues.prep_past.search(head):
-        return "past"
+    prep = "future" if cues.prep_future.search(head) else "past" if cues.prep_past.search(head) else None
+    if prep is not None and cues.prep_first:
+        return prep
     found = _verb_cues(cues, sentence)
     kind = _nearest(found, pos)
+    if kind is None:
+        return prep
     if kind == "past" and _future_of_past(cues, found, sentence, pos):
         return None
     return kind
