@@ -1,4 +1,5 @@
-"""Speed of the time stage and its parts on one core.
+"""Speed of the time stage and its parts on one core (CPU time of this process, so that the
+figures do not depend on what else the machine runs).
 
     .venv/bin/python benchmarks/bench_time.py [--n 300] [--json]
 

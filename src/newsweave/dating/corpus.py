@@ -9,7 +9,8 @@ Tuesday: other articles name the day of the quake. Method, per corpus (order of 
 does not matter):
 1. each article is dated on its own (``infer_published``) and its time expressions are tagged
    without an anchor;
-2. the corpus's time frame: the days the confidently dated articles give, widened a little;
+2. the corpus's time frame: the shortest stretch of days holding most confidently dated articles,
+   widened a little;
 3. happening keys (``similar.happening_keys``): words whose dated sentences across the corpus
    name one day ("earthquake" -> 2010-01-12);
 4. each article's best day is the day of the frame (within its own range) that scores best on:
@@ -21,7 +22,9 @@ does not matter):
 5. two rounds, so articles dated in the first round help their neighbours in the second.
 
 Articles with a date from metadata, HTML, a byline or a dateline keep it (and inform the others).
-The evidence names what decided the day.
+The evidence names what decided the day. Ingest runs this over each window of documents it
+stores (``engines.local.Committer`` -> ``stages.time.redate_corpus``, which also re-tags the
+articles whose day moved); ``newsweave eval dating`` over each Timeline17 topic.
 """
 
 from __future__ import annotations
