@@ -19,6 +19,8 @@ does not matter):
    weekdays ("on Monday" => published 0-6 days after a Monday, most often the day after), and
    relative expressions linked through a happening key ("Tuesday's quake" -> the quake's
    Tuesday; "yesterday's funeral" -> the day after the funeral; "today"/"tonight" -> that day);
+   an article with an estimate of its own keeps it unless such evidence is specific to it
+   (``OWN_MOVE_NEAR``);
 5. two rounds, so articles dated in the first round help their neighbours in the second.
 
 Articles with a date from metadata, HTML, a byline or a dateline keep it (and inform the others).
@@ -34,6 +36,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
 
 from ..model import DateInfo, TimeExpression
 from ..timex import tag
@@ -66,6 +71,13 @@ MAX_WINDOW = 4000  # days scored per article at most
 SPECIFIC = 0.35  # a happening word names its day in at least this share of the articles dating it
 
 LINK_REACH = 10  # days: a linked happening must lie this close to the similar articles' dates
+# An article that has an estimate of its own moves only on evidence specific to it: a happening
+# it links to, a later day it reports, or similar articles that together weigh this much (sum of
+# similarity x their confidence). In a topic corpus a weak neighbour still says when the topic
+# happened; in a mixed pile (one NATO story beside another) one faintly similar article would
+# drag a 2021 report to its 2022 date, and a bare weekday only says which weekday.
+OWN_MOVE_NEAR = 0.3
+VEC_SAME = 0.8  # embedding cosine of a translation or copy (see _neighbours)
 
 Keys = dict[str, tuple[date, float]]
 GIVEN = ("metadata", "html", "byline")  # dates the corpus keeps as they are
@@ -74,13 +86,16 @@ GIVEN = ("metadata", "html", "byline")  # dates the corpus keeps as they are
 @dataclass
 class CorpusDoc:
     """One article of the corpus. ``info``/``times`` are computed when not given (``times``
-    must be tagged without an anchor)."""
+    must be tagged without an anchor). ``vector``: its cross-lingual embedding, when it has one
+    (ingest embeds before it dates the window), which finds its translations and copies in
+    other languages, where words cannot."""
 
     key: str
     text: str
     lang: str = "en"
     info: DateInfo | None = None
     times: list[TimeExpression] | None = None
+    vector: Any = None
 
 
 @dataclass
@@ -129,7 +144,7 @@ def _settle(ds: list[_Doc]) -> dict[str, DateInfo]:
         if frame[0] <= day <= frame[1]
     ]
     keys = happening_keys(vocab, dated)
-    neigh = [vocab.neighbours(i) for i in range(len(ds))]
+    neigh = _neighbours(vocab, ds)
     for d in ds:
         if d.fixed and d.info.granularity == "day" and (day := _day_of(d.info.value)):
             d.estimate, d.strength = day, 1.0
@@ -147,6 +162,27 @@ def _settle(ds: list[_Doc]) -> dict[str, DateInfo]:
         for d, (day, strength, why, lo) in zip(ds, new, strict=True):
             out[d.src.key] = _result(d, day, strength, why, lo)
     return out
+
+
+def _neighbours(vocab: Vocabulary, ds: list[_Doc], k: int = 8) -> list[list[tuple[int, float]]]:
+    """Each article's ``k`` most similar ones: TF-IDF neighbours, and articles whose embedding is
+    as close as a translation's or a copy's (cosine >= VEC_SAME, weighted by that cosine). Below
+    that, embeddings say "same story", not "same happening": seed reports of one story written
+    years apart are 0.75 apart, their translations 0.82."""
+    out = [dict(vocab.neighbours(i, k)) for i in range(len(ds))]
+    have = [i for i, d in enumerate(ds) if d.src.vector is not None]
+    if len(have) > 1:
+        m = np.stack([np.asarray(ds[i].src.vector, dtype=np.float32) for i in have])
+        m /= np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)
+        for a in range(0, len(have), 256):
+            sims = m[a : a + 256] @ m.T
+            for r, row in enumerate(sims):
+                i = have[a + r]
+                for c in np.flatnonzero(row >= VEC_SAME):
+                    j = have[int(c)]
+                    if j != i:
+                        out[i][j] = max(out[i].get(j, 0.0), float(row[c]))
+    return [sorted(o.items(), key=lambda kv: -kv[1])[:k] for o in out]
 
 
 def _prepare(doc: CorpusDoc) -> _Doc:
@@ -272,6 +308,9 @@ def _best_day(
         x = ds[j].estimate
         if x is not None and sim > 0.05 and ds[j].strength >= TRUSTED and lo <= x <= hi:
             near.append((x, sim * ds[j].strength))
+    own = d.info.value is not None
+    if own and sum(w for _x, w in near) < OWN_MOVE_NEAR:
+        near = []
     centre = _weighted_median(near) if near else lo + (hi - lo) / 2
     past = [x for x in d.past_days if frame[0] <= x <= hi] + _resolve_yearless(d, lo, hi, centre)
     latest = max(past) if past else None
@@ -284,7 +323,7 @@ def _best_day(
         mid = centre if near else (latest or lo)
         lo = max(lo, mid - timedelta(days=MAX_WINDOW // 2))
         hi = min(hi, lo + timedelta(days=MAX_WINDOW))
-    if not (near or latest or links or d.rels):  # nothing ties it to the corpus: no guess
+    if not (near or latest or links or (d.rels and not own)):  # nothing ties it to the corpus: no guess
         return None, 0.0, [], d.lo
     total_w = sum(w for _x, w in near) or 1.0
     best: tuple[float, date] | None = None

@@ -101,7 +101,8 @@ def redate_corpus(docs: Sequence[Document], fallback_lang: str | None = "en") ->
     }
     if not any(d.published is not None and d.published.source == "inferred" for d in docs if id(d) in langs):
         return []
-    corpus = [CorpusDoc(str(i), d.text, langs[id(d)], info=d.published) for i, d in enumerate(docs) if id(d) in langs]
+    corpus = [CorpusDoc(str(i), d.text, langs[id(d)], info=d.published, vector=d.vector)
+              for i, d in enumerate(docs) if id(d) in langs]
     dated = infer_corpus(corpus)
     changed = []
     for i, d in enumerate(docs):
