@@ -65,3 +65,14 @@ def test_translation_without_entities_or_dates_needs_a_very_close_match() -> Non
     cands = {"a": _f("a", "en", {}, None), "b": _f("b", "fr", {}, None)}
     links = translations(new, [("a", 0.77), ("b", 0.90)], cands)
     assert [ln.dst for ln in links] == ["b"]
+
+
+def test_inferred_dates_two_weeks_apart_do_not_veto_a_translation_but_sure_ones_do() -> None:
+    ents = {"cop28": 2.0, "al-jaber": 1.0, "guterres": 1.0, "dubai": 1.0}
+    new = _f("n", "de", ents, date(2023, 11, 30))  # dated to the conference's first day, wrongly
+    cand = _f("en", "en", ents, date(2023, 12, 13))
+    assert [ln.dst for ln in translations(new, [("en", 0.82)], {"en": cand})] == ["en"]
+    new.date_confident = cand.date_confident = True  # both dates given: two reports, days apart
+    assert translations(new, [("en", 0.82)], {"en": cand}) == []
+    far = _f("far", "en", ents, date(2024, 6, 1))  # half a year: never one text
+    assert translations(_f("n", "de", ents, date(2023, 11, 30)), [("far", 0.85)], {"far": far}) == []

@@ -335,3 +335,14 @@ def test_query_timeline_over_the_sample_corpus(sample_corpus) -> None:
     assert all(s["doc_id"] in found and s["source"] for e in tl["entries"] for s in e["sentences"])
     with pytest.raises(NewsweaveError):
         query.topic_timeline(sample_corpus, "Sweden", n_dates=0)
+
+
+@pytest.mark.slow
+def test_seed_dates_hold_beside_the_sample_corpus(linked_corpus, seed_expected) -> None:
+    """Ingest dates undated articles together: beside 46 other articles (another NATO story among
+    them) each seed's date still lies in the range its text supports."""
+    docs = _by_file(linked_corpus)
+    for f, want in seed_expected["documents"].items():
+        lo, hi = want["published"]["must_lie_in"]
+        got = docs[f]["published"]
+        assert got["value"] and lo <= got["value"][:10] <= hi, (f, got["value"], got["evidence"][-3:])

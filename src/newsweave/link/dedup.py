@@ -40,6 +40,9 @@ class DedupParams:
     translation_entity_min: float = 0.3  # entity-profile cosine that confirms
     translation_entity_veto: float = 0.1  # below this, with 4+ entities on both sides, it is another story
     translation_max_days: int = 3
+    # an inferred date is often a week or two off (the first day of a conference for a report of
+    # its last): two such dates veto a translation only when they are further apart than this
+    translation_max_days_unsure: int = 21
 
 
 def shingles(text: str, k: int = SHINGLE) -> set[str]:
@@ -119,9 +122,11 @@ def translations(
                 continue
             confirmed = ent >= p.translation_entity_min
         if new.date and c.date and new.date.precise and c.date.precise:
-            if new.date.gap(c.date) > p.translation_max_days:
+            gap = new.date.gap(c.date)
+            sure = new.date_confident and c.date_confident
+            if gap > (p.translation_max_days if sure else p.translation_max_days_unsure):
                 continue
-            confirmed = True
+            confirmed = confirmed or gap <= p.translation_max_days
         if not confirmed and cos < p.translation_cosine_alone:
             continue
         out.append(LinkRecord(src=new.id, dst=did, type="translation", score=round(cos, 4)))
