@@ -3,6 +3,7 @@ the error shape, the OpenAPI document, and a write/read/delete round trip."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -189,8 +190,14 @@ def test_write_read_delete_round_trip(client: httpx.Client, store: Any) -> None:
     (doc_id,) = r.json()["ids"]
     doc = client.get(f"/api/v1/documents/{doc_id}").json()
     assert doc["title"].startswith("Lighthouse keepers") and "storm season" in doc["text"]
+    assert doc["sources"][0]["source"].startswith("api:")  # not the name of a temporary file
     again = client.post("/api/v1/documents", content=ARTICLE.encode(), headers={**auth, "Content-Type": "text/plain"})
-    assert again.status_code == 200 and again.json()["duplicates"] == 1
+    assert again.status_code == 200 and again.json()["unchanged"] == 1  # the same body from the same source
+    named = client.post("/api/v1/documents", params={"name": "desk/lighthouse.txt"}, content=ARTICLE.encode(),
+                        headers={**auth, "Content-Type": "text/plain"})
+    assert named.status_code == 200 and named.json()["duplicates"] == 1  # one more source for the same text
+    sources = [s["source"] for s in client.get(f"/api/v1/documents/{doc_id}").json()["sources"]]
+    assert sources == [doc["sources"][0]["source"], "desk/lighthouse.txt"]
     hits = client.get("/api/v1/search", params={"q": "lighthouse keepers"}).json()["hits"]
     assert hits[0]["id"] == doc_id
     assert client.delete(f"/api/v1/documents/{doc_id}", headers=auth).json() == {"deleted": doc_id}
@@ -211,5 +218,40 @@ def test_json_records_are_ingested_with_their_metadata(client: httpx.Client) -> 
     (doc_id,) = r.json()["ids"]
     doc = client.get(f"/api/v1/documents/{doc_id}").json()
     assert doc["published"]["value"].startswith("2024-05-02")
-    assert doc["sources"][0]["url"] == rec["url"]
+    assert doc["sources"][0]["url"] == doc["sources"][0]["source"] == rec["url"]
     client.delete(f"/api/v1/documents/{doc_id}", headers=auth)
+
+
+def test_uploaded_records_keep_a_meaningful_source(client: httpx.Client) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    recs = [{"name": "harbour-desk/ferry-winter", "title": "Island ferry pauses for the winter",
+             "text": "The ferry between the two outer islands stops running for the winter, the island council "
+                     "said on Tuesday. Boats will run again in April."},
+            {"title": "Valley farmers report a record apple harvest",
+             "text": "Farmers in the upper valley picked more apples than in any year before, after a warm and "
+                     "dry summer. Cold stores are full, the growers' association said."}]
+    r = client.post("/api/v1/documents", json=recs, headers=auth)
+    skip_if_pipeline_unavailable(r)
+    assert r.status_code == 201, r.text
+    ids = r.json()["ids"]
+    sources = [client.get(f"/api/v1/documents/{i}").json()["sources"][0]["source"] for i in ids]
+    assert sources[0] == "harbour-desk/ferry-winter"
+    assert re.fullmatch(r"api:[0-9a-f]{16}#2", sources[1]), sources
+    assert not any("tmp" in s or "upload" in s for s in sources)
+    bad = client.post("/api/v1/documents", params={"name": ""}, content=b"some text here",
+                      headers={**auth, "Content-Type": "text/plain"})
+    assert_error(bad, 422, "validation_error")
+    for i in ids:
+        client.delete(f"/api/v1/documents/{i}", headers=auth)
+
+
+def test_docs_page_needs_no_other_host(client: httpx.Client) -> None:
+    r = client.get("/api/v1/docs")
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    refs = re.findall(r"""(?:src|href|url)\s*[=:]\s*["']([^"']+)["']""", r.text)
+    assert len(refs) >= 4, refs  # script, stylesheet, icon, the OpenAPI description
+    assert not re.search(r"https?://|//[a-z]", r.text), "the docs page names another host"
+    for ref in refs:
+        assert ref.startswith("/"), ref
+        got = client.get(ref)
+        assert got.status_code == 200 and len(got.content) > 100, ref

@@ -100,10 +100,14 @@ def ingest(
     pipeline: Pipeline | None = None,
     link: bool = True,
     corpus_window: int | None = None,
+    items: Iterable[RawItem | InputError] | None = None,
 ) -> IngestReport:
     """Read every input, run the pipeline, then store, count and link the documents in input
     order (``engines.local.Committer``: the inferred dates of each window of documents are
     settled together first, see ``stages.time.redate_corpus``).
+
+    ``items`` replaces reading ``paths`` with inputs already read elsewhere (the REST API's
+    request bodies, see ``stages.ingest.read_bytes``), each with the source name it should keep.
 
     Bad inputs are reported in ``IngestReport.rejected`` (each once, with its source and the
     reason) and skipped; the good ones land. Re-running the same command is a no-op for what
@@ -137,7 +141,8 @@ def ingest(
         batch.clear()
 
     opts: dict[str, Any] = {"pattern": pattern, "field_map": field_map, "manifest": manifest}
-    for done, item in enumerate(iter_items(paths, **{k: v for k, v in opts.items() if v is not None}), start=1):
+    inputs = items if items is not None else iter_items(paths, **{k: v for k, v in opts.items() if v is not None})
+    for done, item in enumerate(inputs, start=1):
         if isinstance(item, InputError):
             reject(item.source, item.reason)
         else:

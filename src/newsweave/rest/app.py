@@ -89,6 +89,7 @@ def create_app(
 ) -> FastAPI:
     """The whole service over one store."""
     from .. import __version__ as version
+    from .docs import mount_docs
     from .reads import router as reads
     from .writes import router as writes
 
@@ -98,7 +99,7 @@ def create_app(
         description="Multilingual news intelligence: documents, entities, quotes, times, events, stories, "
         "links and hybrid cross-lingual search. Errors: `{\"error\": {\"code\", \"message\", \"detail\"}}`.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served by rest/docs.py, without a CDN
         redoc_url=None,
     )
     app.state.store = store
@@ -108,6 +109,7 @@ def create_app(
     app.add_middleware(BodyLimit, max_body=max_body)
     app.include_router(reads, prefix=API_PREFIX, dependencies=[Depends(require_read)])
     app.include_router(writes, prefix=API_PREFIX, dependencies=[Depends(require_write)])
+    mount_docs(app, API_PREFIX)  # open, like the OpenAPI description: no data in it
     if ui:
         from ..web import mount_ui
 

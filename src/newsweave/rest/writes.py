@@ -10,6 +10,10 @@
   to fetch a page (public addresses only unless the operator allowed private ones);
 - ``application/x-ndjson``: one such record per line.
 
+Each document keeps a source a reader can tell apart: the record's (or ``?url=``'s) URL, else
+the record's ``name`` field or the ``?name=`` query parameter, else ``api:<hash of the body>``
+(``#N`` for record N of a list), so posting the same body twice is recognised as unchanged.
+
 Bodies must be UTF-8 (or carry another charset in Content-Type); anything else is a 400 and
 nothing is stored. The answer lists the ids of the documents that landed and the inputs that
 were rejected, with reasons.
@@ -20,9 +24,9 @@ were rejected, with reasons.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
-import tempfile
-from pathlib import Path
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -30,7 +34,8 @@ from fastapi.responses import JSONResponse
 
 from .. import api
 from ..errors import InputError, ModelUnavailable, PipelineError
-from ..model import stable_id
+from ..model import RawItem, stable_id
+from ..stages.ingest import read_bytes
 from .app import Settings, get_store
 from .errors import ApiError
 from .netguard import fetch
@@ -65,31 +70,48 @@ def _decode(body: bytes, charset: str | None) -> str:
                        code="bad_encoding", detail={"encoding": enc, "offset": exc.start}) from exc
 
 
-def _ingest_bytes(store: Any, data: bytes, suffix: str, meta: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Write the body to a temporary file (with a metadata sidecar) and ingest it."""
-    name = "upload-" + stable_id("upload", data.hex()[:20000], length=12)
-    with tempfile.TemporaryDirectory(prefix="newsweave-api-") as tmp:
-        path = Path(tmp) / (name + suffix)
-        path.write_bytes(data)
-        if meta:
-            (Path(tmp) / (name + ".meta.json")).write_text(json.dumps(meta), encoding="utf-8")
-        try:
-            report = api.ingest(store, [str(path)])
-        except (ImportError, PipelineError, ModelUnavailable) as exc:
-            raise ApiError(503, f"the ingest pipeline cannot run on this server: {exc}", code="unavailable") from exc
+def _named(item: RawItem | InputError, name: str | None) -> RawItem | InputError:
+    """An uploaded record keeps a source a reader recognises: its URL, else the ``name`` it was
+    given, else the upload's own name (``api:<hash>``, ``#N`` for record N of a list)."""
+    if isinstance(item, InputError):
+        return item
+    src = item.source
+    given = src.url or src.extra.get("name") or (name if "#" not in src.source else None)
+    if not isinstance(given, str) or not given.strip():
+        return item
+    return replace(item, source=replace(src, source=given.strip()[:2000]))
+
+
+def _ingest_bytes(store: Any, data: bytes, suffix: str, meta: dict[str, Any] | None = None,
+                  name: str | None = None) -> dict[str, Any]:
+    """Ingest one request body in memory, exactly as a file with these bytes would be ingested."""
+    source = "api:" + stable_id("upload", hashlib.sha256(data).hexdigest(), length=16)
+    items = (_named(x, name) for x in read_bytes(source, data, name="upload" + suffix, meta=meta))
+    try:
+        report = api.ingest(store, [], items=items)
+    except (ImportError, PipelineError, ModelUnavailable) as exc:
+        raise ApiError(503, f"the ingest pipeline cannot run on this server: {exc}", code="unavailable") from exc
     out = report.as_dict()
     out["ids"] = report.doc_ids
-    out["rejected"] = [{"source": Path(s).name, "reason": r} for s, r in report.rejected]
+    out["rejected"] = [{"source": s, "reason": r} for s, r in report.rejected]
     return out
 
 
 _META_KEYS = ("url", "title", "published", "date", "outlet", "author", "language", "lang")
+_QUERY_DOCS = [
+    {"name": k, "in": "query", "required": False, "schema": {"type": "string"}, "description": d}
+    for k, d in (("name", "the source name the document keeps (default: its URL, else api:<hash>)"),
+                 ("url", "text/HTML bodies: the page's URL (also the source name)"),
+                 ("title", "text/HTML bodies: the title"), ("published", "text/HTML bodies: publication date"),
+                 ("outlet", "text/HTML bodies: the outlet"), ("author", "text/HTML bodies: the author"),
+                 ("language", "text/HTML bodies: ISO 639-1 language code"))
+]
 
 
 @router.post(
     "/documents", status_code=201, summary="Ingest a document (text, HTML, JSON record(s) or a URL)",
     tags=["documents"],
-    openapi_extra={"requestBody": {"required": True, "content": {
+    openapi_extra={"parameters": _QUERY_DOCS, "requestBody": {"required": True, "content": {
         "text/plain": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}},
         "application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}},
     }}},
@@ -133,7 +155,10 @@ async def create_document(request: Request, store: Annotated[Any, Depends(get_st
             meta["url"] = url
     elif suffix in (".txt", ".html"):
         meta = {k: request.query_params[k] for k in _META_KEYS if k in request.query_params} or None
-    result = await run_in_threadpool(_ingest_bytes, store, data, suffix, meta)
+    name = request.query_params.get("name")
+    if name is not None and not (0 < len(name.strip()) <= 500):
+        raise ApiError(422, "name must be 1 to 500 characters", detail={"field": "name"})
+    result = await run_in_threadpool(_ingest_bytes, store, data, suffix, meta, name)
     status = 201 if result["ingested"] else (200 if result["duplicates"] or result["unchanged"] else 400)
     if status == 400:
         reasons = "; ".join(r["reason"] for r in result["rejected"]) or "nothing to ingest"

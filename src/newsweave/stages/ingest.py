@@ -141,6 +141,21 @@ def _with_meta(items: Iterator[RawItem | InputError], meta: Mapping[str, Any]) -
         yield x if isinstance(x, InputError) else with_meta(x, meta)
 
 
+def read_bytes(
+    source: str, data: bytes, *, name: str | None = None, meta: Mapping[str, Any] | None = None,
+    field_map: dict[str, str] | None = None, max_bytes: int = 50_000_000,
+) -> Iterator[RawItem | InputError]:
+    """The items of input that is already in memory (a request body), as if read from a file:
+    ``source`` is the name the documents keep (records inside get ``source#N``), ``name`` a file
+    name whose suffix tells the format (``body.html``, ``records.jsonl``), else it is sniffed."""
+    try:
+        fields = formats.resolve_field_map(field_map)
+    except InputError as err:
+        yield err
+        return
+    yield from _read_one(source, data, fields, max_bytes, dict(meta or {}), name=name or source)
+
+
 def _read_gzip(path: str, fields: dict[str, tuple[str, ...]], max_bytes: int, meta: dict[str, Any]) -> Iterator[RawItem | InputError]:
     """A gzipped text/HTML/JSON file: decompress (bounded) and read as the inner name says."""
     inner = path[:-3]
