@@ -13,7 +13,8 @@ from newsweave import api
 from newsweave.model import DateInfo, Document, Entity, Mention, Source
 from newsweave.search import find_entities, hybrid_search, rrf, snippet, translit_keys
 from newsweave.search.names import EntityIndex, _Entry
-from newsweave.search.stems import StemIndex, query_terms, stem_text
+from newsweave.search.postings import FANOUT, K1, STEMS, WORDS, PostingIndex, doc_terms
+from newsweave.search.stems import fold_word, query_terms, stem_text
 from newsweave.store import DocFilter
 from webcorpus import corpus_db, find_doc
 
@@ -129,33 +130,119 @@ def _ids_by_title(store: Any, res: dict[str, Any]) -> list[str]:
     return [h["title"] for h in res["hits"]]
 
 
+def _titles(store: Any, ranking: Any) -> list[str]:
+    ids = {r: d for r, d in store._q("SELECT rowid, id FROM documents")}
+    return [store.get_document(ids[r])["title"] for r, _ in ranking.top(10)]
+
+
 def test_stemming_finds_other_word_forms(small_store: Any) -> None:
-    idx = StemIndex.for_store(small_store)
+    idx = PostingIndex.for_store(small_store)
     assert idx is not None
-    en = [small_store.get_document(d)["title"] for d, _ in idx.search("talk")]
-    assert en == ["Ministers hold talks on fishing quotas"]
-    de = [small_store.get_document(d)["title"] for d, _ in idx.search("Gespräch")]
-    assert de == ["Gespräche über Fangquoten"]
+    assert _titles(small_store, idx.rank(STEMS, query_terms("talk", ["en"])[0])) == [
+        "Ministers hold talks on fishing quotas"]
+    assert _titles(small_store, idx.rank(STEMS, query_terms("Gespräch", ["de"])[0])) == ["Gespräche über Fangquoten"]
+    assert _titles(small_store, idx.rank(WORDS, ["talk"])) == []  # surface words only: no "talk" anywhere
     assert {"talk"} <= query_terms("talks", ["en"])[0]
 
 
-def test_stem_index_follows_deletes_and_inserts(small_store: Any) -> None:
-    idx = StemIndex.for_store(small_store)
+def test_index_follows_inserts_changes_and_deletes(small_store: Any) -> None:
+    idx = PostingIndex.for_store(small_store)
     assert idx is not None
-    hits = idx.search("heatwave")
+    hits = idx.rank(WORDS, ["heatwave"]).top(5)
     assert len(hits) == 1
-    small_store.delete_document(hits[0][0])
-    assert idx.search("heatwave") == []
+    doc_id = small_store._q("SELECT id FROM documents WHERE rowid = ?", (hits[0][0],))[0][0]
+    small_store.delete_document(doc_id)
+    assert idx.rank(WORDS, ["heatwave"]).top(5) == []
+    doc = Document(raw=b"x", format="text", sources=[Source("/in/new.txt")], raw_text="A heatwave again.",
+                   text="A heatwave again.", title="Heat", lang="en")
+    small_store.write_document(doc)
+    assert len(idx.rank(WORDS, ["heatwave"]).top(5)) == 1
+    doc.title = "Lighthouse"
+    small_store.replace_outputs(doc)  # a re-run that changed the title: indexed again, the old title gone
+    assert len(idx.rank(WORDS, ["lighthouse"]).top(5)) == 1 and idx.rank(WORDS, ["heat"]).top(5) == []
+    assert idx.n_docs == len(ARTICLES)
 
 
-def test_common_words_are_dropped_only_beside_rarer_ones(small_store: Any) -> None:
-    idx = StemIndex.for_store(small_store)
+def bm25_reference(store: Any, kind: int, terms: set[str]) -> dict[int, float]:
+    """BM25 computed the slow, obvious way over every document, to check the index against."""
+    docs = {}
+    for rowid, lang, title, text in store._q("SELECT rowid, lang, title, text FROM documents"):
+        w, s, n = doc_terms(title or "", text, lang)
+        docs[rowid] = (w if kind == WORDS else s, n)
+    n_docs = len(docs)
+    avgdl = sum(n for _, n in docs.values()) / n_docs
+    out: dict[int, float] = {}
+    for t in terms:
+        df = sum(1 for c, _ in docs.values() if t in c)
+        idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        for rowid, (c, n) in docs.items():
+            if t in c:
+                tf = c[t]
+                out[rowid] = out.get(rowid, 0.0) + idf * tf * (K1 + 1) / (tf + K1 * (1 - 0.75 + 0.75 * n / avgdl))
+    return out
+
+
+@pytest.fixture()
+def many_store(tmp_path: Path) -> Any:
+    """Forty made-up reports over a small vocabulary, so terms recur with different frequencies."""
+    import random
+
+    rng = random.Random(3)
+    vocab = ["harbour", "ferry", "storm", "council", "vote", "budget", "school", "rail", "strike", "bridge",
+             "river", "flood", "mayor", "festival", "museum", "market"]
+    store = api.open_db(tmp_path / "many.db")
+    for i in range(40):
+        title = " ".join(rng.choice(vocab) for _ in range(3)).capitalize()
+        text = " ".join(rng.choice(vocab) for _ in range(rng.randint(5, 60))) + f". Report {i}."
+        lang = "en" if i % 3 else "de"
+        store.write_document(Document(raw=text.encode(), format="text", sources=[Source(f"/m/{i}.txt")],
+                                      raw_text=text, text=text, title=title, lang=lang))
+    yield store
+    store.close()
+
+
+def _scores(ranking: Any) -> dict[int, float]:
+    return {r: s for r, s in ranking.top(len(ranking))}
+
+
+@pytest.mark.parametrize("terms", [{"ferry"}, {"storm", "flood", "museum"}, {"report", "harbour"}, {"nothing"}])
+def test_scores_are_exact_bm25_through_merges_and_deletes(many_store: Any, terms: set[str]) -> None:
+    idx = PostingIndex.for_store(many_store)
     assert idx is not None
-    idx.n_docs = 10_000
-    assert idx._keep([120, 9_000, 40]) == [True, False, True]
-    assert idx._keep([9_000, 8_000]) == [True, True]  # nothing rarer: keep everything
-    idx.n_docs = 10  # small corpora are never pruned
-    assert idx._keep([9, 1]) == [True, True]
+    idx.rebuild()
+    idx.sync()
+    for kind in (WORDS, STEMS):
+        want = bm25_reference(many_store, kind, {fold_word(t) for t in terms})
+        got = _scores(idx.rank(kind, {fold_word(t) for t in terms}))
+        assert got.keys() == want.keys() and all(abs(got[r] - want[r]) < 1e-4 * (1 + want[r]) for r in want)
+    # one document per segment: FANOUT of them are merged, more than once over forty documents
+    many_store.conn.execute("DELETE FROM search_postings")
+    many_store.conn.execute("DELETE FROM search_segments")
+    many_store.conn.execute("INSERT OR IGNORE INTO search_queue SELECT rowid FROM documents")
+    idx.sync(batch=1)
+    levels = [r[0] for r in many_store._q("SELECT level FROM search_segments")]
+    assert max(levels) >= 1 and levels.count(0) < FANOUT
+    for did in [r[0] for r in many_store._q("SELECT id FROM documents ORDER BY rowid LIMIT 12")]:
+        many_store.delete_document(did)
+    idx.sync(batch=1)
+    assert idx.n_docs == 28
+    want = bm25_reference(many_store, WORDS, terms)
+    got = _scores(idx.rank(WORDS, terms))
+    assert got.keys() == want.keys() and all(abs(got[r] - want[r]) < 1e-4 * (1 + want[r]) for r in want)
+    assert not any(r in got for r in range(1, 13))
+
+
+def test_another_connection_sees_new_documents(many_store: Any) -> None:
+    reader = api.open_db(many_store.path)
+    idx = PostingIndex.for_store(reader)
+    assert idx is not None
+    before = len(idx.rank(WORDS, ["lighthouse"]))
+    text = "The lighthouse on the northern cape is staffed again."
+    many_store.write_document(Document(raw=text.encode(), format="text", sources=[Source("/m/new.txt")],
+                                       raw_text=text, text=text, title="Lighthouse", lang="en"))
+    PostingIndex.for_store(many_store).sync()  # the writer indexes; the reader reloads what changed
+    assert before == 0 and len(idx.rank(WORDS, ["lighthouse"])) == 1
+    reader.close()
 
 
 def test_filters_restrict_every_ranker(small_store: Any) -> None:

@@ -166,10 +166,10 @@ def ingest(
 
 
 def sync_search_index(store: Store) -> None:
-    """Pay for the search module's stemmed index at ingest time, not on the first search."""
-    from .search.stems import StemIndex
+    """Pay for the search module's posting index at ingest time, not on the first search."""
+    from .search.postings import PostingIndex
 
-    idx = StemIndex.for_store(store)
+    idx = PostingIndex.for_store(store)
     if idx is not None:
         idx.sync()
 

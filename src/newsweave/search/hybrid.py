@@ -2,8 +2,9 @@
 
 Rankers (each a list of document ids, best first, already filtered):
 
-1. ``bm25``    the store's FTS5 index over surface words (``store.search_text``);
-2. ``stems``   our FTS5 index over Snowball stems in each document's language (``stems.py``);
+1. ``bm25``    BM25 over surface words: on SQLite the posting index (``postings.py``), elsewhere
+   the store's own full-text search (``store.search_text``: tsvector on PostgreSQL);
+2. ``stems``   BM25 over Snowball stems in each document's language (``postings.py``, ``stems.py``);
 3. ``vector``  nearest documents in the cross-lingual embedding space (``vectors.py``);
 4. ``entity``  documents that mention an entity the query names, in any spelling (``names.py``).
 
@@ -11,26 +12,39 @@ Reciprocal rank fusion (Cormack et al., 2009) scores a document ``sum(w / (k + r
 the rankings it appears in; it needs no score calibration between BM25 and cosine, and a document
 found by several rankers rises. Facets (language, source, year) count the whole fused candidate
 set, not just the page shown.
+
+Every ranker's cost is bounded, whatever the corpus size: BM25 scores postings vectorised and
+keeps the best ``depth``; the vector ranker asks the ANN index for a bounded k; filters are
+checked in SQL on growing slices of a ranking (most filters pass many documents, so the first
+slice is enough) and, when a filter is so narrow that a large slice yields too few, the filter's
+own documents are fetched once and the ranking is restricted to them. The entity ranker counts
+at most ``ENTITY_MENTIONS`` mentions.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from typing import Any
 
 from ..errors import ModelUnavailable, NewsweaveError
 from ..store import DocFilter
+from ..store.shapes import SQLITE
 from .names import find_entities, fold
-from .sql import rows
+from .postings import STEMS, WORDS, PostingIndex, Ranking
+from .sql import dialect, passing, rows
 from .sql import where as doc_where
-from .stems import StemIndex, words
+from .stems import fold_word, query_terms, words
 from .vectors import Embedder, vector_search
 
 RRF_K = 60
 WEIGHTS = {"bm25": 1.0, "stems": 1.0, "vector": 1.0, "entity": 1.0}
 MAX_QUERY_CHARS = 1000
 SNIPPET_CHARS = 240
+ENTITY_MENTIONS = 50_000  # mentions counted at most for the entity ranker (a very common name)
+NARROW_AFTER = 20_000  # ranked candidates checked against a filter before its documents are fetched
+FACET_DOCS = 2000
 
 
 def rrf(rankings: dict[str, list[str]], *, k: int = RRF_K, weights: dict[str, float] | None = None
@@ -46,34 +60,46 @@ def rrf(rankings: dict[str, list[str]], *, k: int = RRF_K, weights: dict[str, fl
     return sorted(((d, s, found[d]) for d, s in score.items()), key=lambda t: (-t[1], t[0]))
 
 
-def _filter_ids(store: Any, ids: list[str], flt: DocFilter | None) -> list[str]:
-    """The ids (order kept) of documents that pass the filter."""
-    if not ids or flt is None or not _active(flt):
+def _passing_ids(store: Any, rowids: list[int], cond: str, args: list[Any]) -> dict[int, str]:
+    """rowid -> id of the documents among ``rowids`` that pass ``cond`` (SQLite: one JSON parameter;
+    the id comes from the row's first column, the filter's columns from a covering index)."""
+    if not rowids:
+        return {}
+    ids = {int(r[0]): r[1] for r in store._q(
+        "SELECT rowid, id FROM documents WHERE rowid IN (SELECT value FROM json_each(?))", [json.dumps(rowids)])}
+    if not cond:
         return ids
-    keep: set[str] = set()
-    cond, args = doc_where(store, flt)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        found = rows(store, f"SELECT d.id FROM documents d WHERE d.id IN ({','.join('?' * len(chunk))}) AND {cond}",
-                     [*chunk, *args])
-        keep.update(r[0] for r in found)
-    return [d for d in ids if d in keep]
+    ok = set(passing(store, list(ids.values()), cond, args))
+    return {r: d for r, d in ids.items() if d in ok}
 
 
-def _active(flt: DocFilter) -> bool:
-    return any(v is not None for v in flt.__dict__.values())
+def _ranked_ids(store: Any, ranking: Ranking, depth: int, cond: str, args: list[Any]) -> list[str]:
+    """The ``depth`` best documents of a posting-index ranking that pass the filter, as ids."""
+    out: list[str] = []
+    start, step = 0, depth * (4 if cond else 1)
+    while len(out) < depth and start < len(ranking):
+        if cond and start >= NARROW_AFTER:  # a narrow filter: rank only its own documents
+            allowed = [int(r[0]) for r in store._q(f"SELECT d.rowid FROM documents d WHERE {cond}", args)]
+            rest = ranking.restrict(allowed).top(depth - len(out))
+            got = _passing_ids(store, [r for r, _ in rest], "", [])
+            return out + [got[r] for r, _ in rest if r in got]
+        chunk = ranking.top(step, start)
+        start += len(chunk)
+        got = _passing_ids(store, [r for r, _ in chunk], cond, args)
+        out += [got[r] for r, _ in chunk if r in got]
+        step *= 8
+    return out[:depth]
 
 
-def _entity_docs(store: Any, entity_ids: list[str], flt: DocFilter | None, limit: int) -> list[str]:
+def _entity_docs(store: Any, entity_ids: list[str], cond: str, args: list[Any], limit: int) -> list[str]:
     if not entity_ids:
         return []
-    cond, args = doc_where(store, flt)
     sql = (
-        "SELECT m.doc_id, COUNT(*) AS n FROM mentions m JOIN documents d ON d.id = m.doc_id "
+        "SELECT m.doc_id, COUNT(*) AS n FROM (SELECT m.doc_id FROM mentions m JOIN documents d ON d.id = m.doc_id "
         f"WHERE m.entity_id IN ({','.join('?' * len(entity_ids))}) " + (f"AND {cond} " if cond else "")
-        + "GROUP BY m.doc_id ORDER BY n DESC, m.doc_id LIMIT ?"
+        + "LIMIT ?) m GROUP BY m.doc_id ORDER BY n DESC, m.doc_id LIMIT ?"
     )
-    return [r[0] for r in rows(store, sql, [*entity_ids, *args, limit])]
+    return [r[0] for r in rows(store, sql, [*entity_ids, *args, ENTITY_MENTIONS, limit])]
 
 
 def snippet(text: str, query: str, *, size: int = SNIPPET_CHARS, scan: int = 20_000) -> tuple[str, list[list[int]]]:
@@ -126,17 +152,15 @@ def _facets(store: Any, ids: list[str]) -> dict[str, dict[str, int]]:
     langs: Counter[str] = Counter()
     srcs: Counter[str] = Counter()
     years: Counter[str] = Counter()
+    card = " INDEXED BY documents_card" if dialect(store) is SQLITE else ""  # the narrow index, not the rows
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        for r in rows(store, f"SELECT lang, substr(published_value, 1, 4) FROM documents WHERE id IN ({marks})", chunk):
+        for r in rows(store, "SELECT d.lang, d.published_value, (SELECT COALESCE(s.outlet, s.source) "
+                      f"FROM sources s WHERE s.doc_id = d.id ORDER BY s.seq LIMIT 1) FROM documents d{card} "
+                      f"WHERE d.id IN ({','.join('?' * len(chunk))})", chunk):
             langs[r[0]] += 1
-            years[r[1] or "undated"] += 1
-        for r in rows(
-            store, f"SELECT COALESCE(outlet, source) FROM sources WHERE doc_id IN ({marks}) AND seq = "
-            "(SELECT MIN(seq) FROM sources s2 WHERE s2.doc_id = sources.doc_id)", chunk,
-        ):
-            srcs[_source_label(r[0])] += 1
+            years[(r[1] or "")[:4] or "undated"] += 1
+            srcs[_source_label(r[2])] += 1
     return {"lang": dict(langs.most_common()), "source": dict(srcs.most_common(20)), "year": dict(sorted(years.items()))}
 
 
@@ -182,34 +206,38 @@ def hybrid_search(
     cond, args = doc_where(store, flt)
     rankings: dict[str, list[str]] = {}
 
-    idx = StemIndex.for_store(store)
+    idx = PostingIndex.for_store(store)
     if "bm25" in rankers:
-        bm25_q = idx.prune_common_words(q) if idx is not None else q
-        rankings["bm25"] = [d for d, _ in store.search_text(bm25_q, limit=depth, flt=flt)]
+        if idx is not None:
+            rankings["bm25"] = _ranked_ids(store, idx.rank(WORDS, (fold_word(w) for w in words(q)[:32])),
+                                           depth, cond, args)
+        else:
+            rankings["bm25"] = [d for d, _ in store.search_text(q, limit=depth, flt=flt)]
     if "stems" in rankers:
         if idx is None:
             notes.append("stemmed search is unavailable for this store")
         else:
-            rankings["stems"] = [d for d, _ in idx.search(q, where=cond, args=args, limit=depth)]
+            idx.ensure_current()
+            terms = {t for group in query_terms(q, idx.langs) for t in group}
+            rankings["stems"] = _ranked_ids(store, idx.rank(STEMS, terms), depth, cond, args)
     if "vector" in rankers:
         try:
-            near = vector_search(store, q, k=depth * (4 if flt and _active(flt) else 1), embedder=embedder,
-                                 min_cosine=min_cosine)
-            rankings["vector"] = _filter_ids(store, [d for d, _ in near], flt)[:depth]
+            near = vector_search(store, q, k=depth, embedder=embedder, min_cosine=min_cosine, flt=flt)
+            rankings["vector"] = [d for d, _ in near]
         except ModelUnavailable as exc:
             notes.append(str(exc))
     ents = find_entities(store, q, limit=5)
     result["entities"] = ents
     if "entity" in rankers:
         strong = [e["id"] for e in ents if e["score"] >= 0.8]
-        rankings["entity"] = _entity_docs(store, strong, flt, depth)
+        rankings["entity"] = _entity_docs(store, strong, cond, args, depth)
 
     fused = rrf({k: v for k, v in rankings.items() if v})
     page = fused[offset : offset + limit]
-    rows = _hit_rows(store, [d for d, _, _ in page])
+    found = _hit_rows(store, [d for d, _, _ in page])
     hits = []
     for did, score, by in page:
-        r = rows.get(did)
+        r = found.get(did)
         if r is None:  # deleted between ranking and fetching
             continue
         snip, marks = snippet(r["text"], q)
@@ -220,6 +248,6 @@ def hybrid_search(
         })
     result["hits"] = hits
     result["total"] = len(fused)
-    result["facets"] = _facets(store, [d for d, _, _ in fused[:2000]])
+    result["facets"] = _facets(store, [d for d, _, _ in fused[:FACET_DOCS]])
     return result
 

@@ -22,6 +22,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from .sql import change_token
+
 _SPECIAL = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ı": "i", "þ": "th"})
 _NONLETTER = re.compile(r"[^a-z0-9]+")
 
@@ -117,6 +119,7 @@ class EntityIndex:
     def __init__(self, entries: list[_Entry], signature: Any = None) -> None:
         self.entries = entries
         self.signature = signature
+        self.token: Any = None  # the store's change token when the signature was last checked
         self.forms: dict[str, list[tuple[_Entry, str, bool]]] = {}  # form -> (entry, alias, whole name?)
         self.keys: dict[str, list[tuple[_Entry, str, bool]]] = {}
         for e in entries:
@@ -139,15 +142,19 @@ class EntityIndex:
 
     @classmethod
     def for_store(cls, store: Any) -> EntityIndex:
-        sig = _signature(store)
+        token = change_token(store)
         with cls._guard:
             try:
                 idx = cls._by_store.get(store)
             except TypeError:  # a store that cannot be weakly referenced: no caching
-                return cls(_load(store), sig)
+                return cls(_load(store), _signature(store))
+            if idx is not None and token is not None and idx.token == token:
+                return idx  # nothing written since the last look
+            sig = _signature(store)
             if idx is None or idx.signature != sig:
                 idx = cls(_load(store), sig)
                 cls._by_store[store] = idx
+            idx.token = token
             return idx
 
     def find(self, query: str, *, limit: int = 5) -> list[dict[str, Any]]:

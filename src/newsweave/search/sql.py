@@ -34,3 +34,29 @@ def where(store: Any, flt: DocFilter | None, alias: str = "d") -> tuple[str, lis
     store's own case-insensitive LIKE."""
     sql, args = doc_where(flt or DocFilter(), replace(dialect(store), param="?"), alias=alias)
     return sql, args
+
+
+def passing(store: Any, ids: list[str], cond: str, args: list[Any]) -> list[str]:
+    """The ids (order kept) of documents that pass ``cond`` (from :func:`where`)."""
+    if not ids or not cond:
+        return ids
+    keep: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        found = rows(store, f"SELECT d.id FROM documents d WHERE d.id IN ({','.join('?' * len(chunk))}) AND {cond}",
+                     [*chunk, *args])
+        keep.update(r[0] for r in found)
+    return [d for d in ids if d in keep]
+
+
+def change_token(store: Any) -> Any:
+    """Something that differs whenever the store's database may have changed, at the cost of one
+    pragma: on SQLite the commits of other connections (``data_version``) and the rows this
+    connection changed (``total_changes``); None (always "may have changed") elsewhere. Caches
+    keyed on it skip their own, dearer, signature queries while nothing is written."""
+    conn = getattr(store, "conn", None)
+    lock = getattr(store, "_lock", None)
+    if conn is None or lock is None:
+        return None
+    with lock:
+        return int(conn.execute("PRAGMA data_version").fetchone()[0]), int(conn.total_changes)

@@ -22,6 +22,8 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import ModelUnavailable, StoreError
+from ..store import DocFilter
+from .sql import change_token, passing, where
 
 Embedder = Callable[[str], Sequence[float]]
 
@@ -93,7 +95,7 @@ class _ExactIndex:
         return [(self.ids[i], float(sims[i])) for i in top]
 
 
-_cache: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[Any, tuple[Any, Any, Any]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -104,38 +106,74 @@ def _vector_signature(store: Any) -> Any:
     return sum(1 for _ in store.iter_vectors())
 
 
+def _caught_up(store: Any, index: Any, old: Any, new: Any) -> bool:
+    """Add the vectors written since ``old`` to an ANN index in place (only new rows, none deleted:
+    then the count grew by exactly the rows past the old highest rowid)."""
+    if not (isinstance(old, tuple) and isinstance(new, tuple) and hasattr(index, "add_many")):
+        return False
+    import numpy as np
+
+    fresh = store._q("SELECT doc_id, vec FROM vectors WHERE rowid > ? ORDER BY rowid", (old[1],))
+    if len(fresh) != new[0] - old[0] or not fresh:
+        return False
+    mat = np.vstack([np.frombuffer(r[1], dtype="<f4") for r in fresh])
+    try:
+        index.add_many([r[0] for r in fresh], mat)
+    except Exception:  # e.g. another dimension: reopen instead
+        return False
+    return True
+
+
 def vector_index(store: Any) -> Any:
-    """The ANN index of the corpus when installed, else an exact in-memory index; cached per store."""
-    sig = _vector_signature(store)
+    """The ANN index of the corpus when installed, else an exact in-memory index; cached per store
+    and reopened when the vectors changed (checked only when the store may have been written)."""
+    token = change_token(store)
     with _lock:
         hit = _cache.get(store)
-        if hit is not None and hit[0] == sig:
-            return hit[1]
+        if hit is not None and token is not None and hit[0] == token:
+            return hit[2]
+        sig = _vector_signature(store)
+        if hit is not None and (hit[1] == sig or _caught_up(store, hit[2], hit[1], sig)):
+            _cache[store] = (token, sig, hit[2])
+            return hit[2]
         index: Any = None
-        if _has("newsweave.link.index"):
-            try:
-                from ..link.index import VectorIndex  # type: ignore[import-not-found,unused-ignore]
+        try:
+            from ..link.index import VectorIndex
 
-                index = VectorIndex.open(store)
-            except Exception:  # an index that cannot open falls back to the exact scan
-                index = None
+            index = VectorIndex.open(store)
+            if index.dirty:  # rebuilt from the store: keep it for the next process
+                index.save()
+        except Exception:  # an index that cannot open falls back to the exact scan
+            index = None
         if index is None:
             index = _ExactIndex(store)
-        _cache[store] = (sig, index)
+        _cache[store] = (token, sig, index)
         return index
 
 
 def vector_search(
-    store: Any, query: str, *, k: int = 100, embedder: Embedder | None = None, min_cosine: float = 0.0
+    store: Any, query: str, *, k: int = 100, embedder: Embedder | None = None, min_cosine: float = 0.0,
+    flt: DocFilter | None = None,
 ) -> list[tuple[str, float]]:
-    """(doc_id, cosine) of the documents nearest to the query, best first."""
+    """(doc_id, cosine) of the ``k`` documents nearest to the query that pass ``flt``, best first.
+
+    A server-side index (pgvector) applies the filter itself; the local ANN index is asked for a
+    growing k until enough of its neighbours pass the filter (or it has no more)."""
     embed = embedder or default_embedder()
     vec = list(embed(query))
+    cond, args = where(store, flt)
     native = getattr(store, "search_vectors", None)
     if callable(native) and not hasattr(store, "_q"):  # a server-side vector index (pgvector)
         try:
-            return [(d, float(s)) for d, s in native(vec, limit=k) if float(s) >= min_cosine]
+            return [(d, float(s)) for d, s in native(vec, limit=k, flt=flt) if float(s) >= min_cosine]
         except StoreError:
             pass  # pgvector missing on that server: scan instead
-    hits = vector_index(store).search(vec, k)
-    return [(d, float(s)) for d, s in hits if float(s) >= min_cosine]
+    index = vector_index(store)
+    want = k * (4 if cond else 1)
+    while True:
+        hits = [(d, float(s)) for d, s in index.search(vec, want) if float(s) >= min_cosine]
+        ok = set(passing(store, [d for d, _ in hits], cond, args))
+        out = [h for h in hits if h[0] in ok]
+        if len(out) >= k or len(hits) < want or want >= k * 256:
+            return out[:k]
+        want *= 8

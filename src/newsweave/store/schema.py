@@ -145,4 +145,38 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS link_lsh_bucket ON link_lsh(band, bucket);
     CREATE INDEX IF NOT EXISTS link_lsh_doc ON link_lsh(doc_id)
     """,
+    # 3: hybrid search's posting index (search/postings.py), derived from documents: BM25 postings in
+    #    segments, the postings made dead by deletes, and the queue of documents whose postings are due,
+    #    filled by triggers. Replaces the stemmed FTS5 table that search kept beside the store.
+    #    And a covering index for the columns search filters and counts.
+    """
+    CREATE TABLE IF NOT EXISTS search_segments (
+        seg INTEGER PRIMARY KEY,
+        level INTEGER NOT NULL,
+        docs INTEGER NOT NULL,
+        lens BLOB NOT NULL,               -- (rowid, length) pairs, uint32 little-endian
+        langs TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX IF NOT EXISTS search_segments_level ON search_segments(level, seg);
+    CREATE TABLE IF NOT EXISTS search_postings (
+        kind INTEGER NOT NULL,            -- 0 surface words, 1 stems
+        term TEXT NOT NULL,
+        seg INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        docs BLOB NOT NULL,               -- document rowids, uint32 little-endian
+        tfs BLOB NOT NULL                 -- term frequencies (title words twice), uint16 little-endian
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS search_postings_term ON search_postings(kind, term, seg);
+    CREATE INDEX IF NOT EXISTS search_postings_seg ON search_postings(seg);
+    CREATE TABLE IF NOT EXISTS search_dead (rowid INTEGER NOT NULL, seg INTEGER NOT NULL, PRIMARY KEY (rowid, seg));
+    CREATE TABLE IF NOT EXISTS search_queue (rowid INTEGER PRIMARY KEY);
+    CREATE TRIGGER IF NOT EXISTS search_queue_insert AFTER INSERT ON documents BEGIN INSERT OR IGNORE INTO search_queue VALUES (new.rowid); END;
+    CREATE TRIGGER IF NOT EXISTS search_queue_update AFTER UPDATE OF title, text, lang ON documents BEGIN INSERT OR IGNORE INTO search_queue VALUES (new.rowid); END;
+    CREATE TRIGGER IF NOT EXISTS search_queue_delete AFTER DELETE ON documents BEGIN INSERT OR IGNORE INTO search_queue VALUES (old.rowid); END;
+    INSERT OR IGNORE INTO search_queue SELECT rowid FROM documents;
+    DROP TABLE IF EXISTS search_stems;
+    -- search filters and facets read these columns of hundreds of documents per query: from this
+    -- covering index, never from the wide rows (their text would be read to reach the columns)
+    CREATE INDEX IF NOT EXISTS documents_card ON documents(id, lang, published_value, event_id, story_id)
+    """,
 ]
