@@ -3,6 +3,8 @@
 # Idempotent and quick when everything is there; needs root (or sudo) to install.
 #
 #   postgresql-15            from Debian (apt-get)
+#   postgresql-15-rum        from Debian when the release has it (ranked full text from the index;
+#                            optional: without it the store ranks GIN matches with ts_rank)
 #   postgresql-15-pgvector   from Debian when this release has it; bookworm does not, so then
 #                            pgvector is built from Debian's own source package (trixie) against
 #                            postgresql-server-dev-15 and installed into PostgreSQL 15's folders.
@@ -13,7 +15,8 @@ PGBIN=/usr/lib/postgresql/15/bin
 PGEXT=/usr/share/postgresql/15/extension
 have_pg() { [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ]; }
 have_vector() { [ -f "$PGEXT/vector.control" ] && [ -f /usr/lib/postgresql/15/lib/vector.so ]; }
-if have_pg && have_vector; then
+have_rum() { [ -f "$PGEXT/rum.control" ]; }
+if have_pg && have_vector && have_rum; then
   exit 0
 fi
 
@@ -32,6 +35,14 @@ $SUDO apt-get update -qq
 if ! have_pg; then
   echo "setup-postgres: installing postgresql-15" >&2
   apt_install postgresql-15
+fi
+if ! have_rum; then
+  if [ -n "$(apt-cache policy postgresql-15-rum 2>/dev/null | awk '/Candidate:/ {print $2}' | grep -v '(none)')" ]; then
+    echo "setup-postgres: installing postgresql-15-rum" >&2
+    apt_install postgresql-15-rum
+  else
+    echo "setup-postgres: postgresql-15-rum is not in this Debian release; full text ranks with GIN" >&2
+  fi
 fi
 if have_vector; then
   exit 0

@@ -60,3 +60,42 @@ def test_filters_apply_to_every_ranker_on_postgres(pg_corpus: Any) -> None:
     # the source filter is case-insensitive on both backends
     upper = hybrid_search(pg_corpus, QUERY, DocFilter(source="SEEDS"), limit=20)
     assert upper["hits"] and all("seeds" in (h["source"] or "").lower() for h in upper["hits"]), upper["hits"]
+
+
+def test_full_text_uses_rum_when_the_server_has_it(pg_corpus: Any) -> None:
+    from pathlib import Path
+
+    has_rum = Path("/usr/share/postgresql/15/extension/rum.control").exists()  # where Debian installs it
+    assert pg_corpus.rum == has_rum
+    if not has_rum:
+        pytest.skip("postgresql-15-rum is not installed (scripts/setup-postgres.sh)")
+    rum = [d for d, _ in pg_corpus.search_text(QUERY, limit=5)]
+    pg_corpus.rum = False  # the same question answered by GIN + ts_rank
+    try:
+        gin = [d for d, _ in pg_corpus.search_text(QUERY, limit=5)]
+    finally:
+        pg_corpus.rum = True
+    assert rum and set(rum[:3]) & set(gin[:3]), (rum, gin)
+
+
+def test_words_most_documents_hold_are_dropped_beside_rarer_ones(pg_url: str) -> None:
+    import psycopg
+
+    from newsweave.store.pg_fts import uncommon
+
+    store = open_store(pg_url)
+    rows = [(f"d{i:05d}", f"sha{i}", b"x", "text", "t", f"harbour report number {i}"
+             + (" lighthouse" if i % 400 == 0 else ""), None, "en", "english") for i in range(1200)]
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO documents (id, raw_sha, raw, format, raw_text, text, title, lang, ts_config) "
+                            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
+        conn.execute("INSERT INTO fts_configs VALUES ('english') ON CONFLICT DO NOTHING")
+        conn.execute("ANALYZE documents")
+    try:
+        assert uncommon(store, ["harbour", "lighthouse"], ["english"]) == ["lighthouse"]
+        assert uncommon(store, ["harbour", "report"], ["english"]) == ["harbour", "report"]  # nothing rarer
+        hits = store.search_text("harbour lighthouse", limit=10)
+        assert sorted(d for d, _ in hits) == ["d00000", "d00400", "d00800"]
+    finally:
+        store.close()

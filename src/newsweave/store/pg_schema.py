@@ -168,6 +168,30 @@ def hnsw_index_sql(dim: int) -> str:
             f"USING hnsw ((vec::vector({d})) vector_cosine_ops) WHERE dim = {d}")
 
 
+# RUM (Debian: postgresql-15-rum), applied when the server has it: a text index that also keeps
+# lexeme positions, so ``ORDER BY tsv <=> query LIMIT k`` is answered from the index in rank order
+# (GIN can only say which rows match; ranking them then reads every matching row's tsvector)
+RUM_UPGRADE = [
+    "CREATE EXTENSION IF NOT EXISTS rum",
+    "CREATE INDEX IF NOT EXISTS documents_tsv_rum ON documents USING rum (tsv rum_tsvector_ops)",
+]
+
+# how often each query word occurs, from the planner's statistics of the tsvector column (ANALYZE
+# keeps the most common lexemes with the share of rows holding each): the largest share among the
+# word's lexemes in every configuration in use, 0 for a word too rare to be listed (and for every
+# word while the table holds fewer than 1000 documents: small corpora are ranked whole)
+WORD_SHARES = """
+WITH st AS (SELECT most_common_elems::text::text[] AS e, most_common_elem_freqs AS f FROM pg_stats
+            WHERE schemaname = current_schema() AND tablename = 'documents' AND attname = 'tsv'),
+     share AS (SELECT u.e, u.f FROM st, unnest(st.e, st.f) AS u(e, f) WHERE u.e IS NOT NULL)
+SELECT w.word, CASE WHEN (SELECT reltuples FROM pg_class WHERE oid = 'documents'::regclass) < 1000 THEN 0
+                    ELSE COALESCE(MAX(share.f), 0) END AS f
+FROM unnest(%s::text[]) AS w(word) CROSS JOIN unnest(%s::regconfig[]) AS c(cfg)
+LEFT JOIN LATERAL unnest(to_tsvector(c.cfg, w.word)) AS l ON true
+LEFT JOIN share ON share.e = l.lexeme
+GROUP BY w.word
+"""
+
 # ISO 639-1 code → PostgreSQL 15's built-in Snowball configuration; anything else uses "simple"
 TS_CONFIGS = {
     "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "da": "danish", "nl": "dutch",
@@ -189,12 +213,17 @@ def ts_config(lang: str | None, available: frozenset[str]) -> str:
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+def query_words(query: str) -> list[str]:
+    """A query's words (runs of letters and digits; never tsquery syntax), at most 64."""
+    return _WORD.findall(query or "")[:64]
+
+
 def text_query(query: str, configs: list[str]) -> tuple[str, list[str]]:
     """A tsquery SQL expression (and its arguments) for a user's query: each word is a term, terms
     are ORed (ranking sorts it out), and the query is parsed with every configuration in
     ``configs`` plus "simple", so each document is matched with the stemming of its language.
     Words are runs of letters and digits, so user input can never be a tsquery syntax error."""
-    words = _WORD.findall(query or "")[:64]
+    words = query_words(query)
     if not words:
         return "", []
     text = " | ".join(words)

@@ -9,8 +9,8 @@ whose connection was lost is retried on a fresh one for ``retry_seconds`` before
 :class:`StoreError` that says what happened.
 
 Full text: a generated ``tsvector`` per document built with its language's configuration
-(german, english, ... or simple), GIN-indexed, ranked with ``ts_rank``; a query is parsed with
-every configuration in use, so "Ministern" finds German documents about "Minister".
+(german, english, ... or simple), GIN-indexed (and RUM-indexed when the server has RUM), ranked
+with a bounded cost (``pg_fts``).
 Vectors: pgvector with an HNSW cosine index per dimension (:meth:`search_vectors`).
 Linking and search use the backend-neutral methods both stores share: :meth:`query` (SQL with
 ``?`` placeholders, rows by position or name) and the near-duplicate state (:meth:`put_minhash`,
@@ -26,7 +26,7 @@ from typing import Any
 
 from ..errors import NotFoundError, StoreError
 from ..model import DateInfo, Document, Paragraph, Removed, Sentence, Source, stable_id
-from . import pg_schema, shapes
+from . import pg_fts, pg_schema, shapes
 from .base import KINDS, DocFilter, EventRecord, LinkRecord, StoryRecord, WriteResult
 from .pg_conn import ConnReader, Pool, Row, dec, enc, jdumps
 from .pg_vectors import VectorIndex
@@ -53,6 +53,7 @@ class PostgresStore:
             self._ts_available: frozenset[str] = frozenset(
                 r["cfgname"] for r in self.rows("SELECT cfgname FROM pg_ts_config"))
             self.vectors = VectorIndex(self.pool, want=pgvector)
+            self.rum = self.pool.run("setting up ranked full text", pg_fts.enable_rum, retry=False)
         except BaseException:
             self.pool.close()
             raise
@@ -332,14 +333,8 @@ class PostgresStore:
 
     # -- search -------------------------------------------------------------------------------
     def search_text(self, query: str, *, limit: int = 50, flt: DocFilter | None = None) -> list[tuple[str, float]]:
-        configs = [r["config"] for r in self.rows("SELECT config::text AS config FROM fts_configs ORDER BY 1")]
-        tsq, qargs = pg_schema.text_query(query, configs)
-        if not tsq:
-            return []
-        where, args = shapes.doc_where(flt or DocFilter(), self.dialect, alias="d")
-        sql = (f"WITH q AS (SELECT {tsq} AS q) SELECT d.id, ts_rank(d.tsv, q.q) AS s FROM documents d, q "
-               "WHERE d.tsv @@ q.q " + (f"AND {where} " if where else "") + "ORDER BY s DESC, d.id LIMIT %s")
-        return [(r["id"], float(r["s"])) for r in self.rows(sql, [*qargs, *args, int(limit)])]
+        """Documents matching any query word, best first (see ``pg_fts``)."""
+        return pg_fts.search_text(self, query, limit=limit, flt=flt)
 
     def search_vectors(self, vector: list[float], *, limit: int = 10, flt: DocFilter | None = None,
                        model: str | None = None) -> list[tuple[str, float]]:
