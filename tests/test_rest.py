@@ -60,6 +60,11 @@ def test_openapi_document_validates_and_lists_every_resource(client: httpx.Clien
     assert {"/api/v1/search", "/api/v1/stories/{id}/timeline", "/api/v1/documents/{doc_id}"} <= paths
     assert "post" in spec["paths"]["/api/v1/documents"]
     assert client.get("/api/v1/docs").status_code == 200
+    # errors are documented in the shape they are sent in
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    search_422 = spec["paths"]["/api/v1/search"]["get"]["responses"]["422"]
+    assert search_422["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert spec["components"]["schemas"]["Error"]["properties"]["error"]["required"] == ["code", "message", "detail"]
 
 
 def test_status(client: httpx.Client, store: Any) -> None:

@@ -22,6 +22,45 @@ from .errors import ApiError
 
 ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png")
 
+ERROR_SCHEMA = {
+    "title": "Error", "type": "object", "required": ["error"],
+    "properties": {"error": {
+        "type": "object", "required": ["code", "message", "detail"],
+        "properties": {
+            "code": {"type": "string", "description": "a stable word: not_found, validation_error, ..."},
+            "message": {"type": "string", "description": "a sentence for a person"},
+            "detail": {"description": "structured extras (failing fields, limits) or null"},
+        },
+    }},
+}
+ERRORS = {"400": "bad input", "401": "missing or wrong token", "404": "no such record",
+          "422": "invalid parameters", "500": "internal error"}
+
+
+def describe_errors(app: FastAPI) -> None:
+    """Make the OpenAPI description tell the truth about errors: every operation answers them in
+    the one ``Error`` shape (FastAPI would document its own validation-error shape, never sent)."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        schemas["Error"] = ERROR_SCHEMA
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for ops in spec.get("paths", {}).values():
+            for op in ops.values():
+                responses = op.setdefault("responses", {})
+                for status, what in ERRORS.items():
+                    responses[status] = {"description": what, "content": ref}
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
 
 def swagger_assets() -> Path | None:
     """The folder with Swagger UI's distribution files, or None when the package is missing."""
@@ -34,7 +73,9 @@ def swagger_assets() -> Path | None:
 
 
 def mount_docs(app: FastAPI, prefix: str) -> None:
-    """``{prefix}/docs`` (the page) and ``{prefix}/docs/assets/*`` (its files) on ``app``."""
+    """``{prefix}/docs`` (the page) and ``{prefix}/docs/assets/*`` (its files) on ``app``, and the
+    error shape in its OpenAPI description."""
+    describe_errors(app)
     assets = swagger_assets()
     base = f"{prefix}/docs"
     if assets is not None:
