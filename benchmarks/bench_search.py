@@ -1,23 +1,31 @@
-"""Search latency (p50/p95) at 10k and 100k synthetic documents, and API requests/s for a typical read.
+"""Search latency (p50/p95) on synthetic corpora, on SQLite and PostgreSQL, and API requests/s.
 
-    python benchmarks/bench_search.py                 # 10k and 100k
-    python benchmarks/bench_search.py --sizes 10000 --queries 100
+    python benchmarks/bench_search.py                          # SQLite at 10k and 100k documents
+    python benchmarks/bench_search.py --sizes 1000000 --keep /tmp/nw-bench   # reuse a built corpus
+    python benchmarks/bench_search.py --pg --sizes 100000      # PostgreSQL: a temporary server
+    python benchmarks/bench_search.py --db postgresql://me@host/empty_db --sizes 100000
 
 Documents are synthetic (random sentences over a mixed English/German vocabulary with topic words,
-dated over five years, 512-d unit vectors clustered by topic), bulk-written into a fresh SQLite
-store in one transaction (the pipeline is not what is measured here). Three figures per size:
+dated over five years, 512-d unit vectors clustered by topic), bulk-written into a fresh store
+(one SQLite transaction, or COPY on PostgreSQL; the pipeline is not what is measured here), then
+the search indexes are built (SQLite: the posting index; PostgreSQL: GIN over the tsvector and
+pgvector HNSW). Figures per size:
 
-- ``full``   hybrid_search end to end, the query embedded by the real model (USE);
+- ``full``   hybrid_search end to end, the query embedded by the real model (USE), uncached;
 - ``index``  the same with the query vector precomputed (what the store and the indexes cost);
-- ``bm25``   the store's FTS5 ranking alone.
+- ``embed``  the query embedding alone;
+- ``text``   the store's own full-text search alone (``store.search_text``: FTS5 or tsvector);
+- ``filtered`` hybrid_search with a language and a date filter, vector precomputed.
 
-The first query of each kind (index build, model load) is excluded and reported separately.
-Then a real uvicorn server answers ``GET /api/v1/documents/{id}`` in a loop for a few seconds.
+Every query runs once before timing (index load, model load; reported as ``first_ms``).
+Then a real uvicorn server answers ``GET /api/v1/documents/{id}`` and ``GET /api/v1/search`` in
+a loop from 4 client threads for a few seconds each (SQLite only).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import random
 import sys
@@ -25,6 +33,7 @@ import tempfile
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +42,7 @@ import numpy as np
 from newsweave import api
 from newsweave.model import stable_id
 from newsweave.search import hybrid_search
-from newsweave.search.stems import StemIndex
+from newsweave.store import DocFilter
 
 COMMON_EN = ["the", "of", "and", "to", "in", "a", "said", "on", "for", "with", "was", "that", "at", "by", "from", "government", "officials", "minister", "talks", "report", "week", "city", "people", "country", "meeting", "president", "new", "after", "plan", "year", "support", "vote"]
 COMMON_DE = ["der", "die", "das", "und", "in", "zu", "den", "mit", "von", "sagte", "am", "für", "auf", "ist", "nach", "Regierung", "Minister", "Gespräche", "Woche", "Stadt", "Land", "Treffen", "Präsident", "neue", "Plan", "Jahr", "Unterstützung", "Abstimmung"]
@@ -47,38 +56,83 @@ TOPICS = [
 ]
 QUERIES = ["ferry timetable", "Wahl Koalition", "drought harvest farmers", "train drivers strike",
            "hospital vaccine", "rocket launch orbit", "Minister Gespräche Hafen", "parliament vote plan"]
+DIM = 512
 
 
-def make_corpus(path: Path, n: int, dim: int = 512, seed: int = 7) -> None:
+def synthetic(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
+    """The corpus, one document a dict; the same for every backend and run."""
     rng = random.Random(seed)
     nrng = np.random.default_rng(seed)
-    centroids = nrng.normal(size=(len(TOPICS), dim)).astype("float32")
-    store: Any = api.open_db(path)
-    c = store.conn
-    c.execute("BEGIN")
+    centroids = nrng.normal(size=(len(TOPICS), DIM)).astype("float32")
     for i in range(n):
         t = rng.randrange(len(TOPICS))
         lang = "en" if rng.random() < 0.55 else "de"
         common = COMMON_EN if lang == "en" else COMMON_DE
         topic = TOPICS[t][0].split()
         words = [rng.choice(topic) if rng.random() < 0.15 else rng.choice(common) for _ in range(rng.randint(80, 220))]
-        text = " ".join(words).capitalize() + f". Item {i}."
-        title = " ".join(rng.choice(topic) for _ in range(5)).capitalize()
-        did = stable_id("bench", i)
         day = f"{rng.randint(2020, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        pub = json.dumps({"value": day, "earliest": day, "latest": day, "source": "metadata", "evidence": []})
+        v = centroids[t] + nrng.normal(scale=1.5, size=DIM).astype("float32")
+        yield {"id": stable_id("bench", i), "text": " ".join(words).capitalize() + f". Item {i}.",
+               "title": " ".join(rng.choice(topic) for _ in range(5)).capitalize(), "lang": lang, "day": day,
+               "source": f"bench/{TOPICS[t][1]}/{i}.txt", "outlet": TOPICS[t][1], "vec": v / np.linalg.norm(v)}
+
+
+def _published(day: str) -> str:
+    return json.dumps({"value": day, "earliest": day, "latest": day, "source": "metadata", "evidence": []})
+
+
+def make_sqlite(path: Path, n: int) -> None:
+    store: Any = api.open_db(path)
+    c = store.conn
+    c.execute("BEGIN")
+    for d in synthetic(n):
+        did, text = d["id"], d["text"]
         c.execute(
             "INSERT INTO documents (id, raw_sha, raw, format, raw_text, text, title, lang, published, published_value)"
             " VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (did, did, zlib.compress(text.encode()), "text", text, text, title, lang, pub, day))
+            (did, did, zlib.compress(text.encode()), "text", text, text, d["title"], d["lang"], _published(d["day"]),
+             d["day"]))
         c.execute("INSERT INTO sources (doc_id, source, raw_sha, outlet, seq) VALUES (?,?,?,?,1)",
-                  (did, f"bench/{TOPICS[t][1]}/{i}.txt", did, TOPICS[t][1]))
-        c.execute("INSERT INTO documents_fts (doc_id, title, text) VALUES (?,?,?)", (did, title, text))
-        v = centroids[t] + nrng.normal(scale=1.5, size=dim).astype("float32")
-        v /= np.linalg.norm(v)
-        c.execute("INSERT INTO vectors VALUES (?,?,?,?)", (did, "bench", dim, v.astype("<f4").tobytes()))
+                  (did, d["source"], did, d["outlet"]))
+        c.execute("INSERT INTO documents_fts (doc_id, title, text) VALUES (?,?,?)", (did, d["title"], text))
+        c.execute("INSERT INTO vectors VALUES (?,?,?,?)", (did, "bench", DIM, d["vec"].astype("<f4").tobytes()))
     c.execute("COMMIT")
     store.close()
+
+
+def make_postgres(url: str, n: int) -> None:
+    """COPY the corpus into an empty PostgreSQL database, then build the HNSW index and analyse."""
+    import psycopg
+
+    from newsweave.store.pg_schema import hnsw_index_sql
+
+    store: Any = api.open_db(url)  # the schema, and the vector column as pgvector's type
+    if store.count("documents"):
+        raise SystemExit(f"{url} is not empty; give the benchmark an empty database")
+    store.close()
+    with psycopg.connect(url) as conn:
+        with conn.cursor() as cur:
+            with cur.copy("COPY documents (id, raw_sha, raw, format, raw_text, text, title, lang, published, "
+                          "published_value, ts_config) FROM STDIN") as cp:
+                for d in synthetic(n):
+                    cp.write_row((d["id"], d["id"], zlib.compress(d["text"].encode()), "text", d["text"], d["text"],
+                                  d["title"], d["lang"], _published(d["day"]), d["day"],
+                                  "english" if d["lang"] == "en" else "german"))
+            with cur.copy("COPY sources (doc_id, source, raw_sha, outlet, seq) FROM STDIN") as cp:
+                for d in synthetic(n):
+                    cp.write_row((d["id"], d["source"], d["id"], d["outlet"], 1))
+            with cur.copy("COPY vectors (doc_id, model, dim, vec) FROM STDIN") as cp:
+                for d in synthetic(n):
+                    buf = io.StringIO()
+                    np.savetxt(buf, d["vec"][None, :], fmt="%.6f", delimiter=",", newline="")
+                    cp.write_row((d["id"], "bench", DIM, f"[{buf.getvalue()}]"))
+            cur.execute("INSERT INTO fts_configs VALUES ('english'), ('german') ON CONFLICT DO NOTHING")
+        conn.commit()
+        conn.execute("SET maintenance_work_mem = '2GB'")
+        conn.execute(hnsw_index_sql(DIM))
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE")
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -86,7 +140,7 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
-def timed(fn: Any, queries: list[str]) -> tuple[float, list[float]]:
+def timed(fn: Any, queries: list[str]) -> dict[str, float]:
     t0 = time.perf_counter()
     fn(queries[0])
     first = (time.perf_counter() - t0) * 1000
@@ -95,40 +149,64 @@ def timed(fn: Any, queries: list[str]) -> tuple[float, list[float]]:
         t = time.perf_counter()
         fn(q)
         out.append((time.perf_counter() - t) * 1000)
-    return first, out
+    return {"first_ms": round(first, 1), "p50_ms": round(pct(out, 50), 1), "p95_ms": round(pct(out, 95), 1)}
 
 
-def bench_size(n: int, n_queries: int, workdir: Path) -> dict[str, Any]:
-    db = workdir / f"bench-{n}.db"
-    t = time.perf_counter()
-    make_corpus(db, n)
-    build_s = time.perf_counter() - t
-    store: Any = api.open_db(db)
-    t = time.perf_counter()
-    stems = StemIndex.for_store(store)
-    assert stems is not None
-    stems.sync()
-    stem_s = time.perf_counter() - t
-    from newsweave.search.vectors import default_embedder
+def bench_store(store: Any, n_queries: int) -> dict[str, Any]:
     from newsweave.stages.embed import embed_query  # uncached: every query pays for its embedding
 
-    embed = default_embedder()
     queries = [QUERIES[i % len(QUERIES)] + ("" if i < len(QUERIES) else f" {i}") for i in range(n_queries)]
-    vecs = {q: list(embed(q)) for q in queries}  # also warms the model
-    res: dict[str, Any] = {"docs": n, "build_s": round(build_s, 1), "stem_index_s": round(stem_s, 1)}
+    vecs = {q: embed_query(q) for q in queries}  # also loads the model
+    flt = DocFilter(lang="de", date_from="2023-01-01")
     runs = {
         "index": lambda q: hybrid_search(store, q, embedder=lambda s: vecs[s], min_cosine=-1.0),
         "full": lambda q: hybrid_search(store, q, embedder=embed_query, min_cosine=-1.0),
-        "bm25": lambda q: store.search_text(q, limit=10),
+        "embed": embed_query,
+        "text": lambda q: store.search_text(q, limit=10),
+        "filtered": lambda q: hybrid_search(store, q, flt, embedder=lambda s: vecs[s], min_cosine=-1.0),
     }
-    for name, fn in runs.items():
-        first, lat = timed(fn, queries)
-        res[name] = {"first_ms": round(first, 1), "p50_ms": round(pct(lat, 50), 1), "p95_ms": round(pct(lat, 95), 1)}
+    return {name: timed(fn, queries) for name, fn in runs.items()}
+
+
+def bench_sqlite(n: int, n_queries: int, workdir: Path) -> dict[str, Any]:
+    from newsweave.search.postings import PostingIndex
+
+    db = workdir / f"bench-{n}.db"
+    res: dict[str, Any] = {"backend": "sqlite", "docs": n}
+    store: Any = api.open_db(db) if db.exists() else None
+    if store is None or store.count("documents") != n:
+        if store is not None:
+            store.close()
+            for f in workdir.glob(f"bench-{n}.db*"):
+                f.unlink()
+        t = time.perf_counter()
+        make_sqlite(db, n)
+        res["build_s"] = round(time.perf_counter() - t, 1)
+        store = api.open_db(db)
+    t = time.perf_counter()
+    idx = PostingIndex.for_store(store)
+    assert idx is not None
+    idx.sync()
+    res["posting_index_s"] = round(time.perf_counter() - t, 1)
+    res.update(bench_store(store, n_queries))
     store.close()
     return res
 
 
-def bench_api(db: Path, seconds: float = 5.0, threads: int = 4) -> dict[str, Any]:
+def bench_postgres(url: str, n: int, n_queries: int) -> dict[str, Any]:
+    res: dict[str, Any] = {"backend": "postgresql", "docs": n}
+    t = time.perf_counter()
+    make_postgres(url, n)
+    res["build_s"] = round(time.perf_counter() - t, 1)
+    store: Any = api.open_db(url)
+    res.update(bench_store(store, n_queries))
+    store.close()
+    return res
+
+
+def bench_api(db: Path, seconds: float = 5.0, threads: int = 4) -> list[dict[str, Any]]:
+    import socket
+
     import httpx
     import uvicorn
 
@@ -136,26 +214,27 @@ def bench_api(db: Path, seconds: float = 5.0, threads: int = 4) -> dict[str, Any
 
     store: Any = api.open_db(db)
     ids = [r[0] for r in store._q("SELECT id FROM documents ORDER BY id LIMIT 1000")]
-    if ids:
-        import socket
-
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning"))
-        th = threading.Thread(target=server.run, daemon=True)
-        th.start()
-        while not server.started:
-            time.sleep(0.05)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=server.run, daemon=True)
+    th.start()
+    while not server.started:
+        time.sleep(0.05)
+    out = []
+    paths = {"GET /api/v1/documents/{id}": lambda k: f"/api/v1/documents/{ids[k % len(ids)]}",
+             "GET /api/v1/search?q=": lambda k: f"/api/v1/search?q={QUERIES[k % len(QUERIES)]}+{k}&limit=10"}
+    for name, path in paths.items():
         counts = [0] * threads
         stop = time.perf_counter() + seconds
 
-        def worker(k: int) -> None:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
+        def worker(k: int, path: Any = path, stop: float = stop, counts: list[int] = counts) -> None:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
                 while time.perf_counter() < stop:
-                    r = c.get(f"/api/v1/documents/{ids[counts[k] % len(ids)]}")
-                    assert r.status_code == 200
+                    r = c.get(path(counts[k] * threads + k))
+                    assert r.status_code == 200, r.text
                     counts[k] += 1
 
         ws = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
@@ -165,29 +244,57 @@ def bench_api(db: Path, seconds: float = 5.0, threads: int = 4) -> dict[str, Any
         for w in ws:
             w.join()
         elapsed = time.perf_counter() - t
-        server.should_exit = True
-        th.join(timeout=10)
+        out.append({"endpoint": name, "clients": threads, "requests": sum(counts),
+                    "requests_per_s": round(sum(counts) / elapsed, 1)})
+    server.should_exit = True
+    th.join(timeout=10)
     store.close()
-    return {"endpoint": "GET /api/v1/documents/{id}", "clients": threads, "requests": sum(counts),
-            "requests_per_s": round(sum(counts) / elapsed, 1)}
+    return out
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--queries", type=int, default=60)
-    ap.add_argument("--api-seconds", type=float, default=5.0)
+    ap.add_argument("--api-seconds", type=float, default=5.0, help="0 skips the API figures")
+    ap.add_argument("--keep", help="folder for the SQLite corpora, reused by later runs (default: a temporary one)")
+    ap.add_argument("--db", help="a postgresql:// URL of an empty database to benchmark PostgreSQL on (one size)")
+    ap.add_argument("--pg", action="store_true", help="start a temporary PostgreSQL 15 server and benchmark on it")
     args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    if args.db or args.pg:
+        bench_pg(args, sizes)
+        return
     with tempfile.TemporaryDirectory(prefix="nw-bench-") as tmp:
-        work = Path(tmp)
-        last = None
-        for n in (int(x) for x in args.sizes.split(",")):
-            r = bench_size(n, args.queries, work)
-            print(json.dumps(r), flush=True)
-            last = work / f"bench-{n}.db"
-        if last is not None:
-            print(json.dumps(bench_api(last, args.api_seconds)), flush=True)
-    sys.stdout.flush()
+        work = Path(args.keep or tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        for n in sizes:
+            print(json.dumps(bench_sqlite(n, args.queries, work)), flush=True)
+        if args.api_seconds > 0:
+            for r in bench_api(work / f"bench-{sizes[-1]}.db", args.api_seconds):
+                print(json.dumps(r), flush=True)
+
+
+def bench_pg(args: argparse.Namespace, sizes: list[int]) -> None:
+    if args.db:
+        if len(sizes) != 1:
+            raise SystemExit("--db takes one size (the database must be empty)")
+        print(json.dumps(bench_postgres(args.db, sizes[0], args.queries)), flush=True)
+        return
+    import shutil
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from pg_server import start_server  # the test suite's real, temporary server
+
+    srv = start_server()
+    try:
+        for n in sizes:
+            url = srv.create_database()
+            print(json.dumps(bench_postgres(url, n, args.queries)), flush=True)
+            srv.drop_database(url)
+    finally:
+        srv.stop("immediate")
+        shutil.rmtree(srv.root, ignore_errors=True)
 
 
 if __name__ == "__main__":
