@@ -257,6 +257,21 @@ def test_filters_restrict_every_ranker(small_store: Any) -> None:
     assert len(res["hits"]) == 2 and all(h["lang"] in ("en", "de") for h in res["hits"])
 
 
+@pytest.mark.parametrize("flt", [DocFilter(lang="de"), DocFilter(source="rheinpost"), DocFilter(date_to="2022-12-31"),
+                                 DocFilter(lang="xx")])
+def test_narrow_filters_rank_their_own_documents_alike(small_store: Any, flt: DocFilter,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsweave.search.hybrid as hybrid
+
+    kw = {"embedder": hash_embed, "min_cosine": 0.0, "rankers": ("bm25", "stems")}
+    sliced = hybrid_search(small_store, "quotas Oslo heatwave talks", flt, **kw)
+    monkeypatch.setattr(hybrid, "NARROW_AFTER", 0)  # take the filter's documents from SQL at once
+    narrow = hybrid_search(small_store, "quotas Oslo heatwave talks", flt, **kw)
+    assert [h["id"] for h in narrow["hits"]] == [h["id"] for h in sliced["hits"]]
+    assert all(h["lang"] == flt.lang for h in narrow["hits"]) if flt.lang else True
+    assert bool(narrow["hits"]) == (flt.lang != "xx")
+
+
 def test_facets_count_all_candidates(small_store: Any) -> None:
     res = hybrid_search(small_store, "fishing quotas Oslo", limit=1, embedder=hash_embed, min_cosine=0.1)
     assert len(res["hits"]) == 1

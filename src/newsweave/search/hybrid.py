@@ -30,10 +30,9 @@ from typing import Any
 
 from ..errors import ModelUnavailable, NewsweaveError
 from ..store import DocFilter
-from ..store.shapes import SQLITE
 from .names import find_entities, fold
 from .postings import STEMS, WORDS, PostingIndex, Ranking
-from .sql import dialect, passing, rows
+from .sql import card, passing, rows
 from .sql import where as doc_where
 from .stems import fold_word, query_terms, words
 from .vectors import Embedder, vector_search
@@ -79,7 +78,7 @@ def _ranked_ids(store: Any, ranking: Ranking, depth: int, cond: str, args: list[
     start, step = 0, depth * (4 if cond else 1)
     while len(out) < depth and start < len(ranking):
         if cond and start >= NARROW_AFTER:  # a narrow filter: rank only its own documents
-            allowed = [int(r[0]) for r in store._q(f"SELECT d.rowid FROM documents d WHERE {cond}", args)]
+            allowed = [int(r[0]) for r in store._q(f"SELECT d.rowid FROM documents d{card(store)} WHERE {cond}", args)]
             rest = ranking.restrict(allowed).top(depth - len(out))
             got = _passing_ids(store, [r for r, _ in rest], "", [])
             return out + [got[r] for r, _ in rest if r in got]
@@ -152,11 +151,11 @@ def _facets(store: Any, ids: list[str]) -> dict[str, dict[str, int]]:
     langs: Counter[str] = Counter()
     srcs: Counter[str] = Counter()
     years: Counter[str] = Counter()
-    card = " INDEXED BY documents_card" if dialect(store) is SQLITE else ""  # the narrow index, not the rows
+    table = f"documents d{card(store)}"
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         for r in rows(store, "SELECT d.lang, d.published_value, (SELECT COALESCE(s.outlet, s.source) "
-                      f"FROM sources s WHERE s.doc_id = d.id ORDER BY s.seq LIMIT 1) FROM documents d{card} "
+                      f"FROM sources s WHERE s.doc_id = d.id ORDER BY s.seq LIMIT 1) FROM {table} "
                       f"WHERE d.id IN ({','.join('?' * len(chunk))})", chunk):
             langs[r[0]] += 1
             years[(r[1] or "")[:4] or "undated"] += 1

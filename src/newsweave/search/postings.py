@@ -124,16 +124,18 @@ class PostingIndex:
     def pending(self) -> bool:
         return bool(self.store._q("SELECT EXISTS (SELECT 1 FROM search_queue)")[0][0])
 
-    def sync(self, *, batch: int = BATCH) -> int:
-        """Index queued documents, record deleted ones, merge segments; returns documents handled."""
+    def sync(self, *, batch: int = BATCH, max_level: int | None = None) -> int:
+        """Index queued documents, record deleted ones, merge segments; returns documents handled.
+        ``max_level`` stops merging below that level (a search catching up merges only the small
+        segments it made; the big merges are the ingest's work)."""
         done = 0
         with self._lock:
             while self.pending():
-                done += self._sync_batch(batch)
+                done += self._sync_batch(batch, max_level)
             self._refresh()
         return done
 
-    def _sync_batch(self, batch: int) -> int:
+    def _sync_batch(self, batch: int, max_level: int | None) -> int:
         st = self.store
         with st._lock:
             st.conn.execute("BEGIN IMMEDIATE")
@@ -155,7 +157,7 @@ class PostingIndex:
                                 (json.dumps(queued),))
                 self._signature = None
                 self._refresh()
-                self._merge()
+                self._merge(max_level)
             except BaseException:
                 st.conn.execute("ROLLBACK")
                 self._signature = None
@@ -186,12 +188,14 @@ class PostingIndex:
              for (k, t), (d, f) in postings.items()),
         )
 
-    def _merge(self) -> None:
-        """Merge the oldest FANOUT segments of any level that has that many (within the open transaction)."""
+    def _merge(self, max_level: int | None = None) -> None:
+        """Merge the oldest FANOUT segments of any level that has that many (within the open
+        transaction), levels above ``max_level`` excepted."""
         c = self.store.conn
+        top = 1 << 30 if max_level is None else max_level
         while True:
-            full = c.execute("SELECT level FROM search_segments GROUP BY level HAVING COUNT(*) >= ? "
-                             "ORDER BY level LIMIT 1", (FANOUT,)).fetchone()
+            full = c.execute("SELECT level FROM search_segments WHERE level <= ? GROUP BY level HAVING COUNT(*) >= ? "
+                             "ORDER BY level LIMIT 1", (top, FANOUT)).fetchone()
             if full is None:
                 return
             segs = [r[0] for r in c.execute("SELECT seg FROM search_segments WHERE level = ? ORDER BY seg LIMIT ?",
@@ -292,13 +296,19 @@ class PostingIndex:
         self._signature = sig
 
     def ensure_current(self) -> None:
-        """Cheap before every search: index what the queue holds, reload what others changed."""
+        """Cheap before every search: index what the queue holds, reload what others changed.
+        A database another process keeps busy (or a read-only file) is searched as indexed so far."""
+        import sqlite3
+
         with self._lock:
             if self.pending():
-                self.sync()
-            else:
-                with self.store._lock:
-                    self._refresh()
+                try:
+                    self.sync(max_level=0)
+                    return
+                except sqlite3.OperationalError:
+                    pass  # "database is locked" / "readonly database": the next search catches up
+            with self.store._lock:
+                self._refresh()
 
     # -- ranking -----------------------------------------------------------------------------------------
     def rank(self, kind: int, terms: Iterable[str]) -> Ranking:
