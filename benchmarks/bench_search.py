@@ -94,7 +94,6 @@ def make_sqlite(path: Path, n: int) -> None:
              d["day"]))
         c.execute("INSERT INTO sources (doc_id, source, raw_sha, outlet, seq) VALUES (?,?,?,?,1)",
                   (did, d["source"], did, d["outlet"]))
-        c.execute("INSERT INTO documents_fts (doc_id, title, text) VALUES (?,?,?)", (did, d["title"], text))
         c.execute("INSERT INTO vectors VALUES (?,?,?,?)", (did, "bench", DIM, d["vec"].astype("<f4").tobytes()))
     c.execute("COMMIT")
     store.close()

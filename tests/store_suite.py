@@ -177,6 +177,22 @@ class ReadRecordsTest:
         assert store.search_text('"unbalanced AND (') == []  # FTS syntax in user input is just words
         assert store.search_text("") == []
 
+    def test_search_text_follows_title_changes_and_deletes(self, store: Any) -> None:
+        doc = make_doc("A lighthouse keeper returns to the northern cape.", "l.txt")
+        doc.title = "Winter solstice"
+        store.write_document(doc)
+        other = make_doc("The lighthouse museum opens its doors in spring.", "m.txt")
+        store.write_document(other)
+        assert {d for d, _ in store.search_text("lighthouse")} == {doc.id, other.id}
+        assert [d for d, _ in store.search_text("lighthouse", flt=DocFilter(source="m.txt"))] == [other.id]
+        assert [d for d, _ in store.search_text("solstice")] == [doc.id]
+        doc.title = "Cape story"
+        store.replace_outputs(doc)
+        assert [d for d, _ in store.search_text("cape story")][:1] == [doc.id]
+        assert store.search_text("solstice") == []  # the old title left the index
+        assert store.delete_document(doc.id)
+        assert [d for d, _ in store.search_text("lighthouse")] == [other.id]
+
 
 class EventStoryTest:
     def test_events_and_stories(self, store: Any) -> None:

@@ -1,4 +1,4 @@
-"""The embedded default store: one SQLite file, WAL mode, FTS5 over clean text.
+"""The embedded default store: one SQLite file, WAL mode, FTS5 over clean text (kept by triggers).
 
 All writes go through one connection under a lock (one writer); each document and all its
 stage outputs are written in a single ``BEGIN IMMEDIATE`` transaction, so a process killed at
@@ -118,7 +118,6 @@ class SQLiteStore:
                 raise NotFoundError("document", did)
             for table in ("mentions", "quotes", "times", "vectors"):
                 c.execute(f"DELETE FROM {table} WHERE doc_id=?", (did,))
-            c.execute("DELETE FROM documents_fts WHERE doc_id=?", (did,))
             c.execute(
                 "UPDATE documents SET title=?, lang=?, lang_confidence=?, paragraphs=?, sentences=?, "
                 "published=?, published_value=?, event_date=?, stage_versions=? WHERE id=?",
@@ -165,7 +164,6 @@ class SQLiteStore:
 
     def _insert_outputs(self, c: sqlite3.Connection, doc: Document) -> None:
         did = doc.id
-        c.execute("INSERT INTO documents_fts (doc_id, title, text) VALUES (?,?,?)", (did, doc.title or "", doc.text))
         for ent in doc.entities.values():
             self._upsert_entity(c, ent.id, ent.key, ent.name, ent.type, ent.aliases, ent.meta)
         ent_id = {k: e.id for k, e in doc.entities.items()}
@@ -245,7 +243,6 @@ class SQLiteStore:
     def delete_document(self, doc_id: str) -> bool:
         with self._tx() as c:
             n = c.execute("DELETE FROM documents WHERE id=?", (doc_id,)).rowcount
-            c.execute("DELETE FROM documents_fts WHERE doc_id=?", (doc_id,))
             c.execute("DELETE FROM links WHERE src=? OR dst=?", (doc_id, doc_id))
             c.execute("DELETE FROM link_lsh WHERE doc_id=?", (doc_id,))
             c.execute("DELETE FROM link_minhash WHERE doc_id=?", (doc_id,))
@@ -284,18 +281,20 @@ class SQLiteStore:
 
     # -- search -------------------------------------------------------------------------------
     def search_text(self, query: str, *, limit: int = 50, flt: DocFilter | None = None) -> list[tuple[str, float]]:
+        """FTS5 BM25 (title words weigh twice) over the documents' title and text. Without a filter
+        FTS5 ranks and cuts by itself, and only the best ``limit`` rows are looked up."""
         from .fts import fts_query
 
         match = fts_query(query)
         if not match:
             return []
         where, args = shapes.doc_where(flt or DocFilter(), self.dialect, alias="d")
-        sql = (
-            "SELECT f.doc_id, bm25(documents_fts, 0.0, 2.0, 1.0) AS s FROM documents_fts f "
-            "JOIN documents d ON d.id = f.doc_id WHERE documents_fts MATCH ? "
-            + (f"AND {where} " if where else "")
-            + "ORDER BY s LIMIT ?"
-        )
+        if where:
+            sql = ("SELECT d.id, bm25(documents_fts, 2.0, 1.0) AS s FROM documents_fts f "
+                   f"JOIN documents d ON d.rowid = f.rowid WHERE documents_fts MATCH ? AND {where} ORDER BY s LIMIT ?")
+        else:
+            sql = ("SELECT d.id, t.s FROM (SELECT rowid, bm25(documents_fts, 2.0, 1.0) AS s FROM documents_fts "
+                   "WHERE documents_fts MATCH ? ORDER BY s LIMIT ?) t JOIN documents d ON d.rowid = t.rowid ORDER BY t.s")
         try:
             rows = self._q(sql, [match, *args, limit])
         except sqlite3.OperationalError as exc:
