@@ -15,15 +15,15 @@ set, not just the page shown.
 
 Every ranker's cost is bounded, whatever the corpus size: BM25 scores postings vectorised and
 keeps the best ``depth``; the vector ranker asks the ANN index for a bounded k; filters are
-checked in SQL on growing slices of a ranking (most filters pass many documents, so the first
-slice is enough) and, when a filter is so narrow that a large slice yields too few, the filter's
-own documents are fetched once and the ranking is restricted to them. The entity ranker counts
+checked in SQL on slices of a ranking sized by the share that passed so far (most filters pass
+many documents, so one or two slices are enough) and, when a filter is so narrow that too many
+candidates would be needed, the filter's own documents are fetched once through the store's
+indexes and the ranking is restricted to them. The entity ranker counts
 at most ``ENTITY_MENTIONS`` mentions.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from typing import Any
@@ -59,34 +59,27 @@ def rrf(rankings: dict[str, list[str]], *, k: int = RRF_K, weights: dict[str, fl
     return sorted(((d, s, found[d]) for d, s in score.items()), key=lambda t: (-t[1], t[0]))
 
 
-def _passing_ids(store: Any, rowids: list[int], cond: str, args: list[Any]) -> dict[int, str]:
-    """rowid -> id of the documents among ``rowids`` that pass ``cond`` (SQLite: one JSON parameter;
-    the id comes from the row's first column, the filter's columns from a covering index)."""
-    if not rowids:
-        return {}
-    ids = {int(r[0]): r[1] for r in store._q(
-        "SELECT rowid, id FROM documents WHERE rowid IN (SELECT value FROM json_each(?))", [json.dumps(rowids)])}
+def _ranked_ids(store: Any, idx: PostingIndex, ranking: Ranking, depth: int, cond: str, args: list[Any]
+                ) -> list[str]:
+    """The ``depth`` best documents of a posting-index ranking that pass the filter, as ids.
+
+    Slices of the ranking are checked in SQL, each sized by the share that passed so far; when
+    that share says more than ``NARROW_AFTER`` candidates would be needed, the filter is narrow:
+    its documents are fetched once (through the store's indexes) and the ranking is restricted."""
     if not cond:
-        return ids
-    ok = set(passing(store, list(ids.values()), cond, args))
-    return {r: d for r, d in ids.items() if d in ok}
-
-
-def _ranked_ids(store: Any, ranking: Ranking, depth: int, cond: str, args: list[Any]) -> list[str]:
-    """The ``depth`` best documents of a posting-index ranking that pass the filter, as ids."""
+        return list(idx.ids[ranking.top_rows(depth)])
     out: list[str] = []
-    start, step = 0, depth * (4 if cond else 1)
+    start, step, seen = 0, depth * 2, 0
     while len(out) < depth and start < len(ranking):
-        if cond and start >= NARROW_AFTER:  # a narrow filter: rank only its own documents
-            allowed = [int(r[0]) for r in store._q(f"SELECT d.rowid FROM documents d{card(store)} WHERE {cond}", args)]
-            rest = ranking.restrict(allowed).top(depth - len(out))
-            got = _passing_ids(store, [r for r, _ in rest], "", [])
-            return out + [got[r] for r, _ in rest if r in got]
-        chunk = ranking.top(step, start)
+        if start + step > NARROW_AFTER:
+            allowed = [int(r[0]) for r in store._q(f"SELECT d.rowid FROM documents d WHERE {cond}", args)]
+            return out + list(idx.ids[ranking.restrict(allowed).top_rows(depth - len(out))])
+        chunk = list(idx.ids[ranking.top_rows(step, start)])
         start += len(chunk)
-        got = _passing_ids(store, [r for r, _ in chunk], cond, args)
-        out += [got[r] for r, _ in chunk if r in got]
-        step *= 8
+        out += passing(store, chunk, cond, args)
+        seen += len(chunk)
+        rate = max(len(out) / seen, 0.001)
+        step = int((depth - len(out)) / rate * 1.5) + 50
     return out[:depth]
 
 
@@ -208,8 +201,8 @@ def hybrid_search(
     idx = PostingIndex.for_store(store)
     if "bm25" in rankers:
         if idx is not None:
-            rankings["bm25"] = _ranked_ids(store, idx.rank(WORDS, (fold_word(w) for w in words(q)[:32])),
-                                           depth, cond, args)
+            ranking = idx.rank(WORDS, (fold_word(w) for w in words(q)[:32]))
+            rankings["bm25"] = _ranked_ids(store, idx, ranking, depth, cond, args)
         else:
             rankings["bm25"] = [d for d, _ in store.search_text(q, limit=depth, flt=flt)]
     if "stems" in rankers:
@@ -218,7 +211,7 @@ def hybrid_search(
         else:
             idx.ensure_current()
             terms = {t for group in query_terms(q, idx.langs) for t in group}
-            rankings["stems"] = _ranked_ids(store, idx.rank(STEMS, terms), depth, cond, args)
+            rankings["stems"] = _ranked_ids(store, idx, idx.rank(STEMS, terms), depth, cond, args)
     if "vector" in rankers:
         try:
             near = vector_search(store, q, k=depth, embedder=embedder, min_cosine=min_cosine, flt=flt)

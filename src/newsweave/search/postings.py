@@ -14,7 +14,8 @@ each document's language, see ``stems.py``).
 
 Storage (SQLite migration 3; everything here is derived from ``documents`` and can be rebuilt):
 
-- ``search_segments``: documents indexed together; ``lens`` packs (rowid, length) pairs;
+- ``search_segments``: documents indexed together; ``lens`` packs (rowid, length) pairs and
+  ``ids`` holds their document ids (so ranked rowids become ids without reading any row);
 - ``search_postings``: one row per term and segment;
 - ``search_dead``: (rowid, segment) pairs deleted since the segment was written;
 - ``search_queue``: rowids whose postings are due, filled by triggers on ``documents`` (insert,
@@ -64,15 +65,23 @@ class Ranking:
         keep = np.isin(self.rows, np.fromiter(rowids, dtype=np.int64))
         return Ranking(self.rows[keep], self.scores[keep])
 
-    def top(self, k: int, start: int = 0) -> list[tuple[int, float]]:
-        """Ranks ``start`` .. ``start + k`` (ties broken by rowid, so pages are stable)."""
+    def order(self, k: int, start: int = 0) -> np.ndarray:
+        """Positions of ranks ``start`` .. ``start + k`` (ties broken by rowid, so pages are stable)."""
         n = len(self)
         end = min(n, start + k)
         if end <= start:
-            return []
+            return np.zeros(0, dtype=np.int64)
         part = np.argpartition(-self.scores, end - 1)[:end] if end < n else np.arange(n)
-        order = part[np.lexsort((self.rows[part], -self.scores[part]))][start:end]
-        return [(int(self.rows[i]), float(self.scores[i])) for i in order]
+        return part[np.lexsort((self.rows[part], -self.scores[part]))][start:end]
+
+    def top(self, k: int, start: int = 0) -> list[tuple[int, float]]:
+        """(rowid, score) of ranks ``start`` .. ``start + k``."""
+        o = self.order(k, start)
+        return list(zip(self.rows[o].tolist(), self.scores[o].tolist(), strict=True))
+
+    def top_rows(self, k: int, start: int = 0) -> np.ndarray:
+        """The rowids of ranks ``start`` .. ``start + k``."""
+        return self.rows[self.order(k, start)]
 
 
 def doc_terms(title: str, text: str, lang: str) -> tuple[Counter[str], Counter[str], int]:
@@ -104,6 +113,7 @@ class PostingIndex:
         self.home = np.zeros(0, dtype=np.int64)  # rowid -> segment holding its postings, -1 none
         self.dl = np.zeros(0, dtype=np.float32)  # rowid -> length in words
         self.norm = np.zeros(0, dtype=np.float32)
+        self.ids = np.zeros(0, dtype=object)  # rowid -> document id
         self.segments: frozenset[int] = frozenset()
         self.n_docs = 0
         self.avgdl = 1.0
@@ -144,7 +154,7 @@ class PostingIndex:
                 queued = [r[0] for r in st.conn.execute("SELECT rowid FROM search_queue ORDER BY rowid LIMIT ?",
                                                         (batch,))]
                 rows = st.conn.execute(
-                    "SELECT d.rowid, d.lang, d.title, d.text FROM documents d "
+                    "SELECT d.rowid, d.id, d.lang, d.title, d.text FROM documents d "
                     "WHERE d.rowid IN (SELECT value FROM json_each(?)) ORDER BY d.rowid", (json.dumps(queued),),
                 ).fetchall()
                 present = {r[0] for r in rows}
@@ -169,7 +179,7 @@ class PostingIndex:
         postings: dict[tuple[int, str], tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
         lens: list[int] = []
         langs: set[str] = set()
-        for rowid, lang, title, text in rows:
+        for rowid, _, lang, title, text in rows:
             w, s, n = doc_terms(title or "", text or "", lang)
             lens += (rowid, n)
             langs.add(lang)
@@ -179,8 +189,9 @@ class PostingIndex:
                     docs.append(rowid)
                     tfs.append(tf)
         c = self.store.conn
-        seg = c.execute("INSERT INTO search_segments (level, docs, lens, langs) VALUES (?, ?, ?, ?)",
-                        (level, len(rows), np.asarray(lens, dtype="<u4").tobytes(), json.dumps(sorted(langs)))
+        seg = c.execute("INSERT INTO search_segments (level, docs, lens, langs, ids) VALUES (?, ?, ?, ?, ?)",
+                        (level, len(rows), np.asarray(lens, dtype="<u4").tobytes(), json.dumps(sorted(langs)),
+                         "\n".join(r[1] for r in rows))
                         ).lastrowid
         c.executemany(
             "INSERT INTO search_postings (kind, term, seg, n, docs, tfs) VALUES (?, ?, ?, ?, ?, ?)",
@@ -217,8 +228,9 @@ class PostingIndex:
             lens.append(pairs[live])
             langs.update(json.loads(lj))
         merged = np.concatenate(lens) if lens else np.zeros((0, 2), dtype="<u4")
-        new = c.execute("INSERT INTO search_segments (level, docs, lens, langs) VALUES (?, ?, ?, ?)",
-                        (level, len(merged), merged.astype("<u4").tobytes(), json.dumps(sorted(langs)))).lastrowid
+        new = c.execute("INSERT INTO search_segments (level, docs, lens, langs, ids) VALUES (?, ?, ?, ?, ?)",
+                        (level, len(merged), merged.astype("<u4").tobytes(), json.dumps(sorted(langs)),
+                         "\n".join(self.ids[merged[:, 0].astype(np.int64)]))).lastrowid
         out: list[tuple[int, str, int, int, bytes, bytes]] = []
         cur = c.execute(f"SELECT kind, term, seg, docs, tfs FROM search_postings WHERE seg IN ({marks}) "
                         "ORDER BY kind, term, seg", segs)
@@ -272,14 +284,19 @@ class PostingIndex:
                                       "(SELECT COUNT(*) FROM search_dead) FROM search_segments").fetchone())
         if sig == self._signature:
             return
-        segs = q("SELECT seg, lens, langs FROM search_segments ORDER BY seg").fetchall()
-        arrays = [(seg, np.frombuffer(blob, dtype="<u4").reshape(-1, 2)) for seg, blob, _ in segs]
+        segs = q("SELECT seg, lens, langs, ids FROM search_segments ORDER BY seg").fetchall()
+        arrays = [(seg, np.frombuffer(blob, dtype="<u4").reshape(-1, 2)) for seg, blob, _, _ in segs]
         top = max((int(a[:, 0].max()) for _, a in arrays if len(a)), default=0)
         home = np.full(top + 1, -1, dtype=np.int64)
         dl = np.zeros(top + 1, dtype=np.float32)
-        for seg, a in arrays:
+        ids = np.full(top + 1, "", dtype=object)
+        for (seg, a), row in zip(arrays, segs, strict=True):
             home[a[:, 0]] = seg
             dl[a[:, 0]] = a[:, 1]
+            if len(a) and row[3]:
+                ids[a[:, 0]] = row[3].split("\n")
+            elif len(a):  # a segment written without its ids: read them once
+                ids[a[:, 0]] = [self._id_of(int(r)) for r in a[:, 0]]
         dead = q("SELECT rowid, seg FROM search_dead").fetchall()
         if dead:
             d = np.asarray(dead, dtype=np.int64)
@@ -287,13 +304,17 @@ class PostingIndex:
             hit = d[home[d[:, 0]] == d[:, 1], 0]
             home[hit] = -1
         live = home >= 0
-        self.home, self.dl = home, dl
+        self.home, self.dl, self.ids = home, dl, ids
         self.n_docs = int(live.sum())
         self.avgdl = float(dl[live].mean()) if self.n_docs else 1.0
         self.norm = (K1 * (1 - B + B * dl / self.avgdl)).astype(np.float32)  # BM25's length part, per document
-        self.langs = sorted({lang for *_, lj in segs for lang in json.loads(lj)})
+        self.langs = sorted({lang for _, _, lj, _ in segs for lang in json.loads(lj)})
         self.segments = frozenset(seg for seg, _ in arrays)
         self._signature = sig
+
+    def _id_of(self, rowid: int) -> str:
+        r = self.store.conn.execute("SELECT id FROM documents WHERE rowid = ?", (rowid,)).fetchone()
+        return str(r[0]) if r else ""
 
     def ensure_current(self) -> None:
         """Cheap before every search: index what the queue holds, reload what others changed.

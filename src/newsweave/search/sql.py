@@ -4,6 +4,7 @@ read by position or by column name on every backend."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -49,6 +50,11 @@ def passing(store: Any, ids: list[str], cond: str, args: list[Any]) -> list[str]
         return ids
     keep: set[str] = set()
     table = f"documents d{card(store)}"
+    if dialect(store) is SQLITE:  # one JSON parameter, however many ids
+        found = rows(store, f"SELECT d.id FROM {table} WHERE d.id IN (SELECT value FROM json_each(?)) AND {cond}",
+                     [json.dumps(ids), *args])
+        keep = {r[0] for r in found}
+        return [d for d in ids if d in keep]
     for i in range(0, len(ids), 500):
         chunk = ids[i : i + 500]
         found = rows(store, f"SELECT d.id FROM {table} WHERE d.id IN ({','.join('?' * len(chunk))}) AND {cond}",

@@ -169,11 +169,12 @@ def vector_search(
         except StoreError:
             pass  # pgvector missing on that server: scan instead
     index = vector_index(store)
-    want = k * (4 if cond else 1)
+    want = k * (3 if cond else 1)
     while True:
         hits = [(d, float(s)) for d, s in index.search(vec, want) if float(s) >= min_cosine]
         ok = set(passing(store, [d for d, _ in hits], cond, args))
         out = [h for h in hits if h[0] in ok]
         if len(out) >= k or len(hits) < want or want >= k * 256:
             return out[:k]
-        want *= 8
+        rate = max(len(out) / max(len(hits), 1), 1 / 256)  # the share that passed: ask for enough next time
+        want = min(k * 256, max(want * 2, int(k / rate * 1.3)))

@@ -155,7 +155,8 @@ MIGRATIONS: list[str] = [
         level INTEGER NOT NULL,
         docs INTEGER NOT NULL,
         lens BLOB NOT NULL,               -- (rowid, length) pairs, uint32 little-endian
-        langs TEXT NOT NULL DEFAULT '[]'
+        langs TEXT NOT NULL DEFAULT '[]',
+        ids TEXT NOT NULL DEFAULT ''      -- the documents' ids, one a line, in the order of lens
     );
     CREATE INDEX IF NOT EXISTS search_segments_level ON search_segments(level, seg);
     CREATE TABLE IF NOT EXISTS search_postings (
@@ -177,7 +178,9 @@ MIGRATIONS: list[str] = [
     DROP TABLE IF EXISTS search_stems;
     -- search filters and facets read these columns of hundreds of documents per query: from this
     -- covering index, never from the wide rows (their text would be read to reach the columns)
-    CREATE INDEX IF NOT EXISTS documents_card ON documents(id, lang, published_value, event_id, story_id)
+    CREATE INDEX IF NOT EXISTS documents_card ON documents(id, lang, published_value, event_id, story_id);
+    -- and the documents of a language in a date range, straight from an index (a narrow filter)
+    CREATE INDEX IF NOT EXISTS documents_lang_published ON documents(lang, published_value)
     """,
     # 4: the store's full-text index reads title and text from documents (external content, keyed
     #    by rowid) and is kept in step by triggers: no second copy of every text, and deleting a
