@@ -62,7 +62,12 @@ class Ranking:
 
     def restrict(self, rowids: Iterable[int]) -> Ranking:
         """The same ranking over ``rowids`` only."""
-        keep = np.isin(self.rows, np.fromiter(rowids, dtype=np.int64))
+        allowed = np.fromiter(rowids, dtype=np.int64)
+        if not len(allowed) or not len(self):
+            return Ranking(self.rows[:0], self.scores[:0])
+        mask = np.zeros(int(max(allowed.max(), self.rows.max())) + 1, dtype=bool)  # a gather, not a sort
+        mask[allowed] = True
+        keep = mask[self.rows]
         return Ranking(self.rows[keep], self.scores[keep])
 
     def order(self, k: int, start: int = 0) -> np.ndarray:
