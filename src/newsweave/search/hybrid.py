@@ -59,21 +59,23 @@ def rrf(rankings: dict[str, list[str]], *, k: int = RRF_K, weights: dict[str, fl
     return sorted(((d, s, found[d]) for d, s in score.items()), key=lambda t: (-t[1], t[0]))
 
 
-def _ranked_ids(store: Any, idx: PostingIndex, ranking: Ranking, depth: int, cond: str, args: list[Any]
-                ) -> list[str]:
+def _ranked_ids(store: Any, idx: PostingIndex, ranking: Ranking, depth: int, cond: str, args: list[Any],
+                narrow: dict[str, list[int]]) -> list[str]:
     """The ``depth`` best documents of a posting-index ranking that pass the filter, as ids.
 
     Slices of the ranking are checked in SQL, each sized by the share that passed so far; when
     that share says more than ``NARROW_AFTER`` candidates would be needed, the filter is narrow:
-    its documents are fetched once (through the store's indexes) and the ranking is restricted."""
+    its documents are fetched once (through the store's indexes; kept in ``narrow`` for the next
+    ranker of the same search) and the ranking is restricted to them."""
     if not cond:
         return list(idx.ids[ranking.top_rows(depth)])
     out: list[str] = []
     start, step, seen = 0, depth * 2, 0
     while len(out) < depth and start < len(ranking):
         if start + step > NARROW_AFTER:
-            allowed = [int(r[0]) for r in store._q(f"SELECT d.rowid FROM documents d WHERE {cond}", args)]
-            return out + list(idx.ids[ranking.restrict(allowed).top_rows(depth - len(out))])
+            if "rowids" not in narrow:
+                narrow["rowids"] = [int(r[0]) for r in store._q(f"SELECT d.rowid FROM documents d WHERE {cond}", args)]
+            return out + list(idx.ids[ranking.restrict(narrow["rowids"]).top_rows(depth - len(out))])
         chunk = list(idx.ids[ranking.top_rows(step, start)])
         start += len(chunk)
         out += passing(store, chunk, cond, args)
@@ -199,10 +201,11 @@ def hybrid_search(
     rankings: dict[str, list[str]] = {}
 
     idx = PostingIndex.for_store(store)
+    narrow: dict[str, list[int]] = {}  # a narrow filter's documents, fetched once per search
     if "bm25" in rankers:
         if idx is not None:
             ranking = idx.rank(WORDS, (fold_word(w) for w in words(q)[:32]))
-            rankings["bm25"] = _ranked_ids(store, idx, ranking, depth, cond, args)
+            rankings["bm25"] = _ranked_ids(store, idx, ranking, depth, cond, args, narrow)
         else:
             rankings["bm25"] = [d for d, _ in store.search_text(q, limit=depth, flt=flt)]
     if "stems" in rankers:
@@ -211,7 +214,7 @@ def hybrid_search(
         else:
             idx.ensure_current()
             terms = {t for group in query_terms(q, idx.langs) for t in group}
-            rankings["stems"] = _ranked_ids(store, idx, idx.rank(STEMS, terms), depth, cond, args)
+            rankings["stems"] = _ranked_ids(store, idx, idx.rank(STEMS, terms), depth, cond, args, narrow)
     if "vector" in rankers:
         try:
             near = vector_search(store, q, k=depth, embedder=embedder, min_cosine=min_cosine, flt=flt)
