@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from ..errors import InputError
 from ..knowledge import read_json
 from ..knowledge.offices import ENV_DIR
 from ..paths import KNOWLEDGE_DIR
+from .keywords import guarded, prefixes_of
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,14 @@ class Anchors:
     org_regex: re.Pattern[str]
     event_regex: re.Pattern[str]
 
+    def orgs_in(self, text: str) -> Iterator[re.Match[str]]:
+        """``org_regex.finditer(text)``, twice as fast (``keywords.guarded``)."""
+        return guarded(self._org_names, _NOT_IN_WORD, text)
+
+    @cached_property
+    def _org_names(self) -> re.Pattern[str]:
+        return re.compile(self.org_regex.pattern.removeprefix(_NOT_IN_WORD.pattern), self.org_regex.flags)
+
     def orgs_named(self, name: str) -> list[Organisation]:
         return [o for o in self.organisations if name in o.names]
 
@@ -60,11 +70,30 @@ class Anchors:
         n = re.sub(r"\s+", " ", label).casefold()
         return [e for e in self.events if any(x.casefold() == n for x in e.labels)]
 
+    @cached_property
+    def subjects(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...] | None], ...]:
+        """The distinct subject pattern sets of the events, each with the literal prefixes one
+        of which a text must contain for it to match (``keywords``; None: always search)."""
+        seen = dict.fromkeys(e.subject for e in self.events if e.subject)
+        return tuple((s, prefixes_of(s)) for s in seen)
+
+    @cached_property
+    def label_prefixes(self) -> tuple[str, ...] | None:
+        """What a text must contain for ``event_regex`` to match it (see ``keywords``)."""
+        return prefixes_of(_label_pattern(x) for e in self.events for x in e.labels)
+
+
+def _label_pattern(name: str) -> str:
+    return re.escape(name).replace(r"\ ", r"\s+")
+
+
+_NOT_IN_WORD = re.compile(r"(?<![\w-])")
+
 
 def _names_regex(names: set[str], flags: int = 0) -> re.Pattern[str]:
     alts = sorted(names, key=len, reverse=True)
-    body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alts) or r"(?!x)x"
-    return re.compile(r"(?<![\w-])(" + body + r")(?:s|es)?(?![\w])", flags)
+    body = "|".join(_label_pattern(a) for a in alts) or r"(?!x)x"
+    return re.compile(_NOT_IN_WORD.pattern + "(" + body + r")(?:s|es)?(?![\w])", flags)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

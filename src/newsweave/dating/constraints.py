@@ -22,6 +22,7 @@ from ..knowledge.offices import OfficeKB
 from ..model import TimeExpression
 from ..timex.tagger import rules_for, supported
 from .anchors import Anchors
+from .keywords import fold, guarded, occurs
 from .roles import find_roles, terms_for
 
 MIN, MAX = date(1, 1, 1), date(9999, 12, 31)
@@ -194,8 +195,10 @@ def from_offices(text: str, kb: OfficeKB) -> list[Constraint]:
     return out
 
 
+# searched for after a position that does not follow a digit (``keywords.guarded``)
+_NOT_AFTER_DIGIT = re.compile(r"(?<!\d)")
 _ANNIV = re.compile(
-    r"(?<!\d)(\d{1,3})(?:-|\s*)(?:jährige\w*|jähriges|jährigen|year(?:s)?(?:\s+of)?|th\s+anniversary|st\s+anniversary|"
+    r"(\d{1,3})(?:-|\s*)(?:jährige\w*|jähriges|jährigen|year(?:s)?(?:\s+of)?|th\s+anniversary|st\s+anniversary|"
     r"nd\s+anniversary|rd\s+anniversary|\.\s*(?:jahrestag|geburtstag|jubiläum)|jahre\s+(?:nach|seit)\s+der\s+gründung)",
     re.IGNORECASE,
 )
@@ -207,7 +210,7 @@ _ANNIV_CUE = re.compile(
 
 def from_anniversaries(text: str, anchors: Anchors) -> list[Constraint]:
     out = []
-    for m in _ANNIV.finditer(text):
+    for m in guarded(_ANNIV, _NOT_AFTER_DIGIT, text):
         n = int(m.group(1))
         if not 5 <= n <= 300:
             continue
@@ -216,7 +219,7 @@ def from_anniversaries(text: str, anchors: Anchors) -> list[Constraint]:
         sent = text[s0:s1]
         if not _ANNIV_CUE.search(sent):
             continue
-        orgs = {o.key: o for om in anchors.org_regex.finditer(sent) for o in anchors.orgs_named(om.group(1))}
+        orgs = {o.key: o for om in anchors.orgs_in(sent) for o in anchors.orgs_named(om.group(1))}
         for o in orgs.values():
             y = o.founded.year + n
             out.append(
@@ -243,7 +246,9 @@ _PAST = re.compile(
 
 
 def from_events(text: str, lang: str, anchors: Anchors, times: list[TimeExpression]) -> list[Constraint]:
-    out = []
+    out: list[Constraint] = []
+    if not occurs(anchors.event_regex, anchors.label_prefixes, text, fold(text)):
+        return out  # no label of a known event in the text (most texts): see ``keywords``
     lex = rules_for(supported(lang)).lex
     for m in anchors.event_regex.finditer(text):
         cands = anchors.events_labelled(m.group(1))
@@ -292,7 +297,7 @@ def _word(w: str) -> re.Pattern[str]:
 def from_organisations(text: str, anchors: Anchors) -> list[Constraint]:
     out = []
     seen = set()
-    for m in anchors.org_regex.finditer(text):
+    for m in anchors.orgs_in(text):
         for o in anchors.orgs_named(m.group(1)):
             if o.key in seen or o.founded.year < 1990:
                 continue

@@ -17,7 +17,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -27,6 +28,7 @@ from ..timex.lexicon import Lexicon, alternation
 from ..timex.tagger import rules_for, sentence_spans, supported, tense_at
 from .anchors import AnchorEvent, Anchors, Organisation, load_anchors
 from .constraints import MAX, MIN, Constraint, Interval, _value_range
+from .keywords import contains_any, fold, guarded, occurs, positions, prefixes_of
 
 REPORT_DAYS = 7  # an event reported as news in the lede: the article is from within this many days
 LEDE_SENTENCES = 3  # the title and the first two sentences
@@ -41,17 +43,27 @@ _NEXT_WORD = (
 _NEXT = re.compile(_NEXT_WORD + r"[^.;]{0,40}$", re.IGNORECASE)
 _NEXT_AFTER = re.compile(_NEXT_WORD, re.IGNORECASE)
 _UNIT_DAYS = {"D": 1.0, "W": 7.0, "FN": 14.0, "M": 30.44, "Q": 91.3, "Y": 365.25, "DE": 3652.5}
-_ORDINAL_MEMBER = re.compile(
-    r"(?<![\d.,])(\d{1,3})(?:\.|st|nd|rd|th|e|er|ème|º|°)?\s+(?:member|Mitglied|membre|miembro|membro)\b",
-    re.IGNORECASE,
-)
-_CARDINAL_MEMBERS = re.compile(
-    r"(?<![\d.,])(\d{1,3})\s+(?P<other>(?:other|anderen?|autres|otros|altri)\s+)?(?:[A-Z][\w-]*\s+)?"
+_MEMBER = r"(?:member|Mitglied|membre|miembro|membro)"
+_MEMBERS = (
     r"(?:member\s+states|members|allies|"
     r"Mitgliedstaaten|Mitgliedsstaaten|Mitgliedsländer\w*|Mitgliedern|Mitglieder|Alliierten|Verbündeten|Alliés|"
-    r"membres|États\s+membres|pays\s+membres|miembros|Estados\s+miembros|aliados|membri|Stati\s+membri|alleati)\b",
+    r"membres|États\s+membres|pays\s+membres|miembros|Estados\s+miembros|aliados|membri|Stati\s+membri|alleati)"
+)
+# both are searched for after a number that does not follow a digit, point or comma (a pattern
+# that starts with that look-behind is tried at every position: see ``keywords.guarded``)
+_NOT_AFTER_NUMBER = re.compile(r"(?<![\d.,])")
+_ORDINAL_MEMBER = re.compile(r"(\d{1,3})(?:\.|st|nd|rd|th|e|er|ème|º|°)?\s+" + _MEMBER + r"\b", re.IGNORECASE)
+_CARDINAL_MEMBERS = re.compile(
+    r"(\d{1,3})\s+(?P<other>(?:other|anderen?|autres|otros|altri)\s+)?(?:[A-Z][\w-]*\s+)?" + _MEMBERS + r"\b",
     re.IGNORECASE,
 )
+# a text without one of these words has no member count (``keywords``): most texts
+_MEMBER_WORDS = prefixes_of([_MEMBER, _MEMBERS])
+
+
+@lru_cache(maxsize=512)
+def _prefixes(patterns: tuple[str, ...]) -> tuple[str, ...] | None:
+    return prefixes_of(patterns)
 
 
 @lru_cache(maxsize=512)
@@ -61,7 +73,7 @@ def _rx(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w-])(?:" + "|".join(patterns) + r")(?![\w])", re.IGNORECASE)
 
 
-def lede_end(text: str, sents: list[tuple[int, int]] | None = None) -> int:
+def lede_end(text: str, sents: Sequence[tuple[int, int]] | None = None) -> int:
     """Where the lede ends: the title and the first two sentences (at most 700 characters)."""
     sents = sents if sents is not None else _sentences(text)
     if not sents:
@@ -76,8 +88,11 @@ def title_end(text: str) -> int:
     return cut if 0 < len(line) <= 160 and not line.endswith(".") else 0
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    out = []
+@lru_cache(maxsize=64)
+def _sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """The sentences of ``text`` with a title line as a sentence of its own (cached: both kinds
+    of evidence of this module ask)."""
+    out: list[tuple[int, int]] = []
     for a, b in sentence_spans(text):
         # a title line is a sentence of its own
         cut = text.find("\n", a, b)
@@ -85,7 +100,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
             out += [(a, cut), (cut + 1, b)]
         else:
             out.append((a, b))
-    return out
+    return tuple(out)
 
 
 def _number(lex: Lexicon, word: str) -> float | None:
@@ -105,11 +120,36 @@ def _offset_rx(lang: str) -> re.Pattern[str]:
     )
 
 
-def _mentions(text: str, sents: list[tuple[int, int]], ev: AnchorEvent) -> Iterator[tuple[int, int, re.Match[str]]]:
-    subject, action = _rx(ev.subject), _rx(ev.action)
-    if subject is None or not subject.search(text):
+def _subjects_named(text: str, anchors: Anchors) -> set[tuple[str, ...]]:
+    """The subject pattern sets of ``anchors`` that occur in ``text``; those whose literal
+    prefixes do not occur in it are not searched for (``keywords``)."""
+    folded, first = fold(text), dict[str, int]()
+    return {
+        subj for subj, pre in anchors.subjects if (rx := _rx(subj)) is not None and occurs(rx, pre, text, folded, first)
+    }
+
+
+def _mentions(
+    text: str, sents: Sequence[tuple[int, int]], ev: AnchorEvent
+) -> Iterator[tuple[int, int, re.Match[str]]]:
+    """The sentences where the event is mentioned (its subject occurs in the text, and its
+    action, or the subject when it has no action, in the sentence)."""
+    patterns = ev.action or ev.subject
+    rx = _rx(patterns)
+    if rx is None:
         return
-    rx = action or subject
+    pre = _prefixes(patterns)
+    if pre is not None:  # tried only where a prefix of the pattern occurs (``keywords``)
+        starts = positions(pre, fold(text))
+        for a, b in sents:
+            k = bisect_left(starts, a)
+            while k < len(starts) and starts[k] < b:
+                m = rx.match(text, starts[k], b)
+                if m:
+                    yield a, b, m
+                    break
+                k += 1
+        return
     for a, b in sents:
         m = rx.search(text, a, b)
         if m:
@@ -120,13 +160,16 @@ def from_event_mentions(
     text: str, lang: str, anchors: Anchors, times: list[TimeExpression] | None = None
 ) -> list[Constraint]:
     lang = supported(lang)
+    out: list[Constraint] = []
+    named = _subjects_named(text, anchors)
+    if not named:
+        return out
     lg = rules_for(lang)
     sents = _sentences(text)
     lede, title = lede_end(text, sents), title_end(text)
     off_rx = _offset_rx(lang)
-    out: list[Constraint] = []
     for ev in anchors.events:
-        if not ev.subject:
+        if not ev.subject or ev.subject not in named:
             continue
         first: tuple[str, int] | None = None
         relative_tries = 0
@@ -217,15 +260,19 @@ def _relative_to_event(text: str, lang: str, a: int, b: int, ev: AnchorEvent) ->
     ]
 
 
-def _org_for(text: str, pos: int, anchors: Anchors) -> Organisation | None:
+def _orgs_with_members(text: str, anchors: Anchors) -> list[tuple[int, Organisation]]:
+    """Where the text names an organisation with a member-count history, in text order."""
     with_members = [o for o in anchors.organisations if o.members]
+    return [(m.start(), o) for m in anchors.orgs_in(text) for o in anchors.orgs_named(m.group(1)) if o in with_members]
+
+
+def _org_for(orgs: list[tuple[int, Organisation]], pos: int) -> Organisation | None:
+    """The organisation named nearest to ``pos`` (the first of two as near)."""
     best: tuple[int, Organisation] | None = None
-    for m in anchors.org_regex.finditer(text):
-        for o in anchors.orgs_named(m.group(1)):
-            if o in with_members:
-                d = abs(m.start() - pos)
-                if best is None or d < best[0]:
-                    best = (d, o)
+    for start, o in orgs:
+        d = abs(start - pos)
+        if best is None or d < best[0]:
+            best = (d, o)
     return best[1] if best else None
 
 
@@ -239,11 +286,18 @@ def _count_periods(o: Organisation, n: int) -> list[Interval]:
 
 
 def from_member_counts(text: str, lang: str, anchors: Anchors) -> list[Constraint]:
+    out: list[Constraint] = []
+    if not contains_any(_MEMBER_WORDS, fold(text)):
+        return out
+    ordinals = list(guarded(_ORDINAL_MEMBER, _NOT_AFTER_NUMBER, text))
+    cardinals = list(guarded(_CARDINAL_MEMBERS, _NOT_AFTER_NUMBER, text))
+    if not ordinals and not cardinals:
+        return out
     lg = rules_for(supported(lang))
     lede, title = lede_end(text), title_end(text)
-    out = []
-    for m in _ORDINAL_MEMBER.finditer(text):
-        o = _org_for(text, m.start(), anchors)
+    orgs = _orgs_with_members(text, anchors)
+    for m in ordinals:
+        o = _org_for(orgs, m.start())
         n = int(m.group(1))
         since = [s for count, s in (o.members if o else ()) if count == n]
         if o is None or not since:
@@ -262,8 +316,8 @@ def from_member_counts(text: str, lang: str, anchors: Anchors) -> list[Constrain
             out.append(Constraint([(day, hi)], 0.62, f"the lede reports '{m.group(0)}' of {o.key} ({day})", "reported"))
         else:
             out.append(Constraint([(day, MAX)], 0.6, f"'{m.group(0)}' of {o.key}: on or after {day}", "member"))
-    for m in _CARDINAL_MEMBERS.finditer(text):
-        o = _org_for(text, m.start(), anchors)
+    for m in cardinals:
+        o = _org_for(orgs, m.start())
         if o is None:
             continue
         n = int(m.group(1)) + (1 if m.group("other") else 0)

@@ -23,6 +23,7 @@ is the future of a past moment, which says nothing about the anchor: no tense th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,8 +32,11 @@ from .lexicon import Lexicon, alternation, load_lexicon
 # a sentence ends at . ! ? before a capital letter, unless the word before is a single letter
 # or a short capitalised abbreviation ("Jan. 5", "p.m. EST", "Dr. X"); after a number it ends
 # unless the language writes ordinals with a dot (German "am 2. Juni": see _ORDINAL_DOT)
-_SENT_END = re.compile(
-    r"(?<![\s.][A-Za-z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})(?<!\b[a-z]\.[a-z])(?<!\bvs)(?<!\bca)(?<!\bapprox)[.!?]+[\"'”“»«]?\s+(?=[\"'„“«»(]?[A-ZÄÖÜ0-9])|\n\s*\n|\n"
+# (searched as a candidate end and a check of the words before a stop: a pattern that starts
+# with look-behinds is tried at every position, one that starts with [.!?\n] skips to them)
+_SENT_END = re.compile(r"[.!?]+[\"'”“»«]?\s+(?=[\"'„“«»(]?[A-ZÄÖÜ0-9])|\n\s*\n|\n")
+_NOT_AN_END = re.compile(
+    r"(?<![\s.][A-Za-z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})(?<!\b[a-z]\.[a-z])(?<!\bvs)(?<!\bca)(?<!\bapprox)"
 )
 _ORDINAL_DOT = frozenset({"de", "gsw", "lb", "da", "no", "nb", "fi", "cs", "pl", "hu", "tr"})
 _NUMBER_BEFORE = re.compile(r"(?<![\d.,])(\d+)$")
@@ -44,7 +48,7 @@ def sentence_spans(text: str, lang: str | None = None) -> list[tuple[int, int]]:
     ("im Jahr 2021. Die ...")."""
     ordinal_dot = (lang or "de").split("-")[0].lower() in _ORDINAL_DOT
     spans, start = [], 0
-    for m in _SENT_END.finditer(text):
+    for m in _ends(text):
         if m.group()[0] in ".!?":
             num = _NUMBER_BEFORE.search(text, max(0, m.start() - 8), m.start())
             if num and ordinal_dot and not re.fullmatch(r"1\d{3}|2\d{3}", num.group(1)):
@@ -55,6 +59,19 @@ def sentence_spans(text: str, lang: str | None = None) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text)))
     return spans
+
+
+def _ends(text: str) -> Iterator[re.Match[str]]:
+    """The sentence ends of ``text`` left to right: a stop counts unless the word before it is
+    a single letter or a short capitalised abbreviation (then the scan goes on from the next
+    character, as a regex whose look-behinds failed there would)."""
+    pos = 0
+    while (m := _SENT_END.search(text, pos)) is not None:
+        if m.group()[0] in ".!?" and _NOT_AN_END.match(text, m.start()) is None:
+            pos = m.start() + 1
+            continue
+        yield m
+        pos = m.end() if m.end() > m.start() else m.start() + 1
 
 
 @dataclass(frozen=True, eq=False)

@@ -102,18 +102,7 @@ def tag(
     lg = rules_for(supported(lang))
     spans = list(sentences) if sentences else sentence_spans(text, lang)
     starts = [s for s, _ in spans]
-    windows = _windows(lg, text)
-    low = text.lower()
-    quarterly = ("quarter" in low or "quartal" in low) and len(_QUARTER.findall(text)) >= 2
-    named = _named_quarters(lg, text) if quarterly else []
-    found = []
-    for order, rule in enumerate(lg.rules):
-        for m in _matches(rule, text, windows):
-            if m.end() > m.start():
-                found.append((_start(lg, m), m.end(), order, rule, m))
-    # longest first, then the earlier rule; a match overlapping a chosen one is dropped, and
-    # its handler never runs (a handler that rejects its match does not block the others)
-    found.sort(key=lambda f: (f[0] - f[1], f[2], f[0]))
+    found, quarterly, named = _scan(lg, text)
     taken: list[_Cand] = []
     for start, end, order, rule, m in found:
         i = bisect_right(taken, start, key=lambda c: c.start)
@@ -145,6 +134,30 @@ def tag(
             )
         )
     return out
+
+
+_Found = tuple[int, int, int, Rule, re.Match[str]]  # start, end, rule order, rule, match
+
+
+@lru_cache(maxsize=32)
+def _scan(lg: _Lang, text: str) -> tuple[tuple[_Found, ...], bool, tuple[tuple[int, int], ...]]:
+    """Every rule's matches in ``text``, in the order they are settled in, and whether (and
+    which) quarters it names: what does not depend on the anchor. Cached, because dating an
+    undated article tags it twice (without an anchor, then against the inferred day) and
+    ``dating.events`` tags one sentence against many anchors."""
+    windows = _windows(lg, text)
+    low = text.lower()
+    quarterly = ("quarter" in low or "quartal" in low) and len(_QUARTER.findall(text)) >= 2
+    named = _named_quarters(lg, text) if quarterly else []
+    found = []
+    for order, rule in enumerate(lg.rules):
+        for m in _matches(rule, text, windows):
+            if m.end() > m.start():
+                found.append((_start(lg, m), m.end(), order, rule, m))
+    # longest first, then the earlier rule; a match overlapping a chosen one is dropped, and
+    # its handler never runs (a handler that rejects its match does not block the others)
+    found.sort(key=lambda f: (f[0] - f[1], f[2], f[0]))
+    return tuple(found), quarterly, tuple(named)
 
 
 _WORD = re.compile(r"[^\W_]+")
