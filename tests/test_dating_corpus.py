@@ -74,3 +74,31 @@ def test_happening_keys_take_the_earliest_well_supported_day():
     assert keys["flood"][0] == date(2021, 3, 2)
     assert keys["flood"][1] == 0.75  # three of the four articles dating "flood" name that day
     assert "schools" not in keys  # one article only
+
+
+# an article whose own evidence (a time after a known event) puts it far from the corpus's dated
+# core, and a dated report of the same (fictional) find
+TELESCOPE_DATED = (
+    "t1",
+    "Thursday, 11 January 2024 - Astronomers using the James Webb Space Telescope reported the galaxy "
+    "Zorya-7, whose light left it 300 million years after the Big Bang. The NIRSpec spectra were taken by "
+    "the Kepler Deep Field team.",
+)
+TELESCOPE_UNDATED = (
+    "t2",
+    "Webb sieht Zorya-7\n\nWie das Team des Kepler Deep Field am Donnerstag mitteilte, hat das "
+    "James-Webb-Teleskop die ferne Galaxie Zorya-7 mit dem Spektrografen NIRSpec vermessen. Zwei Jahre "
+    "nach seinem Start zeigt das Teleskop damit erneut seine Stärke.",
+)
+
+
+def test_an_article_outside_the_dated_core_is_dated_by_its_neighbours_within_its_own_range():
+    alone = infer_corpus([CorpusDoc(*TELESCOPE_UNDATED, lang="de")])["t2"]
+    assert alone.granularity == "month" and alone.value is not None  # about two years after the launch
+    res = infer_corpus([*_docs([*DATED, TELESCOPE_DATED, UNRELATED]), CorpusDoc(*TELESCOPE_UNDATED, lang="de")])
+    info = res["t2"]
+    # the flood articles of March 2021 are the corpus's dated core; the telescope article lies far
+    # from it, inside the range its own evidence leaves, and takes the day of its neighbour
+    assert info.value in ("2024-01-11", "2024-01-12"), info.evidence
+    assert info.earliest == alone.earliest and info.latest == alone.latest
+    assert any("similar articles" in e for e in info.evidence)

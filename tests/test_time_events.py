@@ -1,11 +1,14 @@
-"""Dating from known events, time offsets after them, relative expressions next to them and
+"""Dating from known events (the part of a conference a lede reports), time offsets after them, relative expressions next to them and
 organisations' member counts (dating/events.py, knowledge/anchors.json)."""
 
 from __future__ import annotations
 
-from newsweave.dating import infer_published
+from datetime import date
+
+from newsweave.dating import infer_event_date, infer_published
 from newsweave.dating.anchors import load_anchors
 from newsweave.dating.events import from_event_mentions, from_member_counts
+from newsweave.timex import tag
 
 
 def test_event_reported_in_the_lede_dates_the_article_to_its_first_days() -> None:
@@ -69,3 +72,69 @@ def test_a_far_future_year_does_not_override_a_sitting_office_holder() -> None:
 def test_nothing_known_gives_nothing() -> None:
     assert from_event_mentions("Die Katze schläft. Sie startete nie.", "de", load_anchors()) == []
     assert from_member_counts("Der Verein hat 30 Mitglieder.", "de", load_anchors()) == []
+
+
+# COP26 in Glasgow ran from Sunday 31 October to Saturday 13 November 2021 (knowledge/anchors.json)
+def _day_of(text: str, lang: str, word: str) -> tuple[str | None, str | None]:
+    """The article's inferred day and the value of ``word`` tagged against it."""
+    info = infer_published(text, lang)
+    day = date.fromisoformat(info.value) if info.value else None
+    times = {t.text: t.value for t in tag(text, lang, anchor=day)}
+    return info.value, times.get(word)
+
+
+def test_a_lede_reporting_the_outcome_of_a_conference_dates_it_to_its_end() -> None:
+    text = (
+        "Glasgow: Kompromiss in letzter Minute\n\n"
+        "Nach zwei Wochen zäher Verhandlungen haben sich die Delegierten der COP26 am Samstag auf einen "
+        "gemeinsamen Text geeinigt. Viele Inselstaaten zeigten sich enttäuscht."
+    )
+    value, saturday = _day_of(text, "de", "Samstag")
+    assert value == "2021-11-13" and saturday == "2021-11-13"
+    info = infer_published(text, "de")
+    assert any("its outcome" in e for e in info.evidence), info.evidence
+    assert info.earliest == "2021-10-31"  # the range stays what the evidence allows
+
+
+def test_a_lede_reporting_the_opening_dates_it_to_the_first_day() -> None:
+    text = (
+        "COP26 opens in Glasgow\n\n"
+        "World leaders gathered in Glasgow on Sunday as the COP26 climate conference opened with calls for "
+        "urgent action on emissions."
+    )
+    assert _day_of(text, "en", "Sunday") == ("2021-10-31", "2021-10-31")
+
+
+def test_a_weekday_in_the_lede_falls_within_the_conference() -> None:
+    """Without a word for the part of the conference, the weekday chooses the day: the Friday
+    is one of the conference's (the first), not the one before it opened."""
+    text = (
+        "À Glasgow, la jeunesse dans la rue\n\n"
+        "Des milliers de jeunes ont manifesté vendredi à Glasgow, en marge de la COP26, pour réclamer des "
+        "mesures plus ambitieuses contre le réchauffement."
+    )
+    value, friday = _day_of(text, "fr", "vendredi")
+    assert friday == "2021-11-05", (value, friday)
+    assert value is not None and "2021-11-05" <= value <= "2021-11-06"
+
+
+def test_the_close_of_a_conference_is_its_event_date() -> None:
+    text = (
+        "COP26 endet mit Abschlusserklärung\n\n"
+        "Die Weltklimakonferenz COP26 in Glasgow ist mit einer gemeinsamen Erklärung zu Ende gegangen. "
+        "Umweltverbände sprachen von einem mageren Ergebnis."
+    )
+    info = infer_published(text, "de")
+    assert info.value == "2021-11-13", info.evidence
+    ev = infer_event_date(text, "de", tag(text, "de", anchor=date(2021, 11, 13)), info)
+    assert ev is not None and ev.value == "2021-11-13"
+
+
+def test_a_close_spoken_of_as_ahead_is_no_close() -> None:
+    text = (
+        "COP26 in der Schlussphase\n\n"
+        "Die Weltklimakonferenz COP26 in Glasgow soll am Freitag mit einer Abschlusserklärung enden. "
+        "Noch sind viele Fragen offen."
+    )
+    (rep,) = [c for c in from_event_mentions(text, "de", load_anchors()) if c.kind == "reported"]
+    assert rep.phase is None and rep.event == (date(2021, 10, 31), date(2021, 11, 13))

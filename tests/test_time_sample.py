@@ -72,3 +72,16 @@ def test_given_dates_are_kept(dated: dict[str, dict[str, Any]]) -> None:
     for key, exp in sample.expected()["documents"].items():
         if exp["published"]["given"] in ("metadata", "html", "byline") and key in dated:
             assert dated[key]["published"]["value"][:10] == exp["published"]["true"], key
+
+
+@pytest.mark.slow
+def test_every_best_day_lies_in_its_expected_days(dated: dict[str, dict[str, Any]]) -> None:
+    """Each document's day (given or inferred) lies in the days ``must_lie_in`` allows: a report
+    of a conference's final agreement is from its last days, not its opening day."""
+    wrong = []
+    for key, exp in sample.expected()["documents"].items():
+        lo, hi = exp["published"]["must_lie_in"]
+        value = (dated[key]["published"]["value"] or "")[:10]
+        if not lo <= value <= hi:
+            wrong.append((key, value, lo, hi))
+    assert wrong == []

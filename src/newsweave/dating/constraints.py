@@ -34,7 +34,12 @@ class Constraint:
     intervals: list[Interval]
     weight: float
     reason: str
-    kind: str  # explicit | office | anniversary | event | organisation
+    kind: str  # explicit | dateline | office | anniversary | event | organisation | reported | ...
+    # a happening the lede reports as news (kind "reported"): its first and last day, and the
+    # part of it the lede reports ("start": its opening, "end": its outcome or close, None:
+    # it does not say), which tells the day within a conference of two weeks
+    event: Interval | None = None
+    phase: str | None = None
 
     @property
     def lo(self) -> date:

@@ -19,8 +19,10 @@ does not matter):
    weekdays ("on Monday" => published 0-6 days after a Monday, most often the day after), and
    relative expressions linked through a happening key ("Tuesday's quake" -> the quake's
    Tuesday; "yesterday's funeral" -> the day after the funeral; "today"/"tonight" -> that day);
-   an article with an estimate of its own keeps it unless such evidence is specific to it
-   (``OWN_MOVE_NEAR``);
+   an article with a day of its own keeps it unless such evidence is specific to it
+   (``OWN_MOVE_NEAR``; an estimate of about a month, "two years after the launch", is moved by
+   the neighbours within its range), and one whose own day lies outside the frame is scored
+   within its own range;
 5. two rounds, so articles dated in the first round help their neighbours in the second.
 
 Articles with a date from metadata, HTML, a byline or a dateline keep it (and inform the others).
@@ -75,7 +77,10 @@ LINK_REACH = 10  # days: a linked happening must lie this close to the similar a
 # it links to, a later day it reports, or similar articles that together weigh this much (sum of
 # similarity x their confidence). In a topic corpus a weak neighbour still says when the topic
 # happened; in a mixed pile (one NATO story beside another) one faintly similar article would
-# drag a 2021 report to its 2022 date, and a bare weekday only says which weekday.
+# drag a 2021 report to its 2022 date, and a bare weekday only says which weekday. An estimate
+# of about a month ("zweieinhalb Jahre nach seinem Start": a range of weeks around that) names
+# no day: the neighbours within its range tell the day, however weak (measured: no change on
+# Timeline17; a year-wide estimate keeps the guard, or a faint neighbour drags it by years).
 OWN_MOVE_NEAR = 0.3
 VEC_SAME = 0.8  # embedding cosine of a translation or copy (see _neighbours)
 
@@ -300,6 +305,9 @@ def _best_day(
     if d.fixed:
         return d.estimate, 1.0, [], d.lo
     lo, hi = max(d.lo, frame[0]), min(d.hi, frame[1])
+    own_day = _day_of(d.info.value) if d.info.granularity in ("day", "month") else None
+    if own_day is not None and not frame[0] <= own_day <= frame[1] and d.lo != date.min and d.hi != date.max:
+        lo, hi = d.lo, d.hi  # its own evidence puts it outside the corpus's dated core: its own range
     if lo > hi:
         return _day_of(d.info.value), d.info.confidence, [], d.lo
     why: list[str] = []
@@ -309,8 +317,8 @@ def _best_day(
         if x is not None and sim > 0.05 and ds[j].strength >= TRUSTED and lo <= x <= hi:
             near.append((x, sim * ds[j].strength))
     own = d.info.value is not None
-    if own and sum(w for _x, w in near) < OWN_MOVE_NEAR:
-        near = []
+    if own and d.info.granularity != "month" and sum(w for _x, w in near) < OWN_MOVE_NEAR:
+        near = []  # an estimate of about a month is moved by the neighbours within its range
     centre = _weighted_median(near) if near else lo + (hi - lo) / 2
     past = [x for x in d.past_days if frame[0] <= x <= hi] + _resolve_yearless(d, lo, hi, centre)
     latest = max(past) if past else None

@@ -4,7 +4,9 @@
   patterns occurs anywhere in the article ("James Webb") and one of its action patterns in a
   sentence ("ins All gestartet", "first images"). Spoken of as ahead ("are expected in the
   summer") it dates the article before the event; otherwise after it. A mention in the lede
-  (title and first paragraph) reports the event as news: the article is from within days of it.
+  (title and first paragraph) reports the event as news: the article is from within days of it;
+  for an event of many days the lede also tells which part of it it reports (its close or
+  outcome, its opening: ``_phase``), which ``infer.py`` turns into the day.
 - "Einen Monat nach seinem Start", "six months after the launch": the article is from about
   that long after the event.
 - A relative expression in the sentence of a mention ("Finnland, das im April vergangenen
@@ -12,6 +14,9 @@
   anchors (article dates) for which it does are the evidence.
 - "the 31st member of NATO", "aller 30 Mitgliedstaaten": the organisation's member-count history
   says when that count held.
+
+Patterns are tried only where their literal prefixes occur in the text (``keywords``): most
+articles name none of the anchors, and this is most of the time of dating them.
 """
 
 from __future__ import annotations
@@ -48,6 +53,32 @@ _MEMBERS = (
     r"(?:member\s+states|members|allies|"
     r"Mitgliedstaaten|Mitgliedsstaaten|Mitgliedsländer\w*|Mitgliedern|Mitglieder|Alliierten|Verbündeten|Alliés|"
     r"membres|États\s+membres|pays\s+membres|miembros|Estados\s+miembros|aliados|membri|Stati\s+membri|alleati)"
+)
+# The part of a multi-day happening (a summit, a conference, a tournament) a lede reports: its
+# close ("final", "wraps up", "Abschluss", "clôture"), its opening ("opens", "Auftakt",
+# "s'ouvre"), or its outcome ("agreed", "einigt sich", "s'accorde"), which most often comes
+# at the end: a deal struck on the first day is reported with its opening ("opens with deal").
+_CLOSING = re.compile(
+    r"(?<![\w-])(?:final(?:e|ly)?|clos(?:es|ed|ing)|conclu(?:de|des|ded|sion)|wrap(?:s|ped)\s+up|ends|ended|"
+    r"Abschluss\w*|abgeschlossen|Schlusserklärung|Schlussdokument\w*|zu\s+Ende|beendet|endet|endete|"
+    r"clôtur\w*|s'achève|achevée?s?|conclu[est]?|"
+    r"clausura|clausur\w+|conclu(?:ye|yó|ida|ido)|termin(?:a|ó)|"
+    r"chiusura|chius[oa]|conclus[oa]|si\s+conclude|terminat[oa])(?![\w])",
+    re.IGNORECASE,
+)
+_OPENING = re.compile(
+    r"(?<![\w-])(?:open(?:s|ed|ing)|kick(?:s|ed)?\s+off|kick-?off|beg(?:an|ins|inning)|under\s+way|first\s+day|"
+    r"eröffne\w*|Eröffnung\w*|Auftakt\w*|beginn\w*|begonnen|ersten\s+Tag|"
+    r"ouv(?:re|rent|ert|erte|erture)|s'ouvre|débute?n?t?|début|premier\s+jour|coup\s+d'envoi|"
+    r"apertura|abre|abri[óo]|inaugur\w*|comienz\w*|comenz\w*|arranc\w*|primer\s+día|"
+    r"apre|apert[oa]|inizia(?:to|ta|no)?|inizio|primo\s+giorno)(?![\w])",
+    re.IGNORECASE,
+)
+_OUTCOME = re.compile(
+    r"(?<![\w-])(?:agree(?:s|d|ment)?|deal|accord|consensus|compromise|pact|"
+    r"einig(?:t|te|ten)|geeinigt|Einigung\w*|verständig(?:t|te|ten)|Abkommen|Kompromiss\w*|Vereinbarung\w*|"
+    r"s'accord\w*|d'accord|compromis|acuerdo|acord(?:ó|aron|ado)|pacto|accordo|intesa)(?![\w])",
+    re.IGNORECASE,
 )
 # both are searched for after a number that does not follow a digit, point or comma (a pattern
 # that starts with that look-behind is tried at every position: see ``keywords.guarded``)
@@ -207,10 +238,35 @@ def from_event_mentions(
         out.append(Constraint([(ev.start, MAX)], 0.6, f"{label} is spoken of as having happened", "event"))
         if first[1] < lede:
             hi = ev.last_day + timedelta(days=REPORT_DAYS)
+            phase, part = _phase(text, lede, lg, sents) if ev.last_day > ev.start else (None, "")
             out.append(
-                Constraint([(ev.start, hi)], 0.55, f"the lede reports {label}: written by {hi}", "reported")
+                Constraint(
+                    [(ev.start, hi)], 0.55, f"the lede reports {label}{part}: written by {hi}", "reported",
+                    event=(ev.start, ev.last_day), phase=phase,
+                )
             )
     return out
+
+
+def _phase(text: str, lede: int, lg: object, sents: Sequence[tuple[int, int]]) -> tuple[str | None, str]:
+    """Which part of a multi-day happening the lede reports, and what says so: "end" for its
+    close or outcome, "start" for its opening (the earlier of the two when it names both),
+    None when it says neither. Words spoken of as ahead ("will close") do not count."""
+
+    def first(rx: re.Pattern[str]) -> re.Match[str] | None:
+        for m in rx.finditer(text, 0, lede):
+            a, b = next(((a, b) for a, b in sents if a <= m.start() < b), (0, lede))
+            if tense_at(lg, text[a:b], m.start() - a) != "future":
+                return m
+        return None
+
+    closing, opening = first(_CLOSING), first(_OPENING)
+    if closing and (opening is None or closing.start() < opening.start()):
+        return "end", f", its close ('{closing.group()}')"
+    if opening:
+        return "start", f", its opening ('{opening.group()}')"
+    outcome = first(_OUTCOME)
+    return ("end", f", its outcome ('{outcome.group()}')") if outcome else (None, "")
 
 
 def _offset(lex: Lexicon, m: re.Match[str], ev: AnchorEvent, what: str) -> Constraint | None:

@@ -6,6 +6,12 @@
 Method: collect constraints from the text (``constraints.py``), combine them strongest first
 (a constraint that contradicts the stronger ones already taken is set aside and reported as
 such), then pick a best day:
+- when the lede reports a known happening as news (``events.py``) and the text names no later
+  day, a day within a week of it: for one of many days (a summit, a conference) the day the
+  lede points at, its last day when it reports the outcome or close ("einigt sich", "final
+  agreement"), its first when it reports the opening, else any of its days, chosen with the
+  weekdays the lede names, which must fall within it ("am Mittwoch" of a conference that
+  opened on a Thursday is not the Wednesday before it);
 - when the text reports day-exact dates, the latest of them (news is written within days of
   what it reports), moved to the weekday the text names for "today" ("an diesem Donnerstag");
 - otherwise, when the range is bounded on both sides and not wider than about four years, a
@@ -39,7 +45,7 @@ from .constraints import (
     from_times,
     intersect,
 )
-from .events import event_evidence, from_event_mentions, from_member_counts
+from .events import REPORT_DAYS, event_evidence, from_event_mentions, from_member_counts, lede_end
 
 MAX_SPAN_FOR_VALUE = 1500  # days; a wider range gets no best value
 
@@ -58,19 +64,23 @@ def combine(constraints: list[Constraint]) -> tuple[list[Interval], list[Constra
     return current, used, ignored
 
 
-def _cues(text: str, lang: str, times: list[TimeExpression]) -> list[tuple[str, int]]:
+Cue = tuple[str, int, bool]  # kind, ISO weekday (0 for today/yesterday), in the lede
+
+
+def _cues(text: str, lang: str, times: list[TimeExpression]) -> list[Cue]:
     """Weekday/day words relative to the article's day: ('this', weekday), ('past', weekday),
-    ('today', 0), ('yesterday', -1)."""
+    ('today', 0), ('yesterday', 0), each with whether it stands in the lede."""
     lex = load_lexicon(supported(lang))
     lg = rules_for(lex.lang)
-    out = []
+    lede = lede_end(text)
+    out: list[Cue] = []
     for t in times:
         if t.type not in ("DATE", "TIME"):
             continue
         words = re.findall(r"\w+", t.text.lower())
         rel = lex["relative_days"].get(" ".join(words[:1])) if words else None
         if rel in (0, -1) and words[0] not in ("morgen",):
-            out.append(("today" if rel == 0 else "yesterday", 0))
+            out.append(("today" if rel == 0 else "yesterday", 0, t.start < lede))
             continue
         wds = [lex.weekday(w) for w in words if len(w) > 3]
         wd = next((w for w in wds if w), None)
@@ -80,15 +90,30 @@ def _cues(text: str, lang: str, times: list[TimeExpression]) -> list[tuple[str, 
         s0 = text.rfind(".", 0, t.start) + 1
         tense = tense_at(lg, text[s0 : t.end + 100], t.start - s0)
         if direction == "this":
-            out.append(("this", wd))
+            out.append(("this", wd, t.start < lede))
         elif direction is None and tense != "future":
-            out.append(("past", wd))
+            out.append(("past", wd, t.start < lede))
     return out
 
 
-def _score(d: date, latest_day: date | None, cues: list[tuple[str, int]]) -> float:
-    s = -0.3 * ((d - latest_day).days if latest_day else 0)
-    for kind, wd in cues:
+def _score(
+    d: date,
+    latest_day: date | None,
+    cues: list[Cue],
+    free_end: date | None = None,
+    span: Interval | None = None,
+) -> float:
+    """How well day ``d`` fits as the article's day: near the latest day reported (days up to
+    ``free_end`` are as near: a happening of many days the lede reports without saying which
+    part of it; a day before it costs half as much as a day after it), on the weekdays the
+    text names. ``span``: the first and last day of the happening the lede reports; a past
+    weekday in the lede must fall on or after its first day (a Wednesday before the conference
+    opened is not the Wednesday the delegates agreed), and one within it names a day of it."""
+    s = 0.0
+    if latest_day is not None:
+        s -= 0.15 * max(0, (latest_day - d).days) + 0.3 * max(0, (d - (free_end or latest_day)).days)
+    for kind, wd, in_lede in cues:
+        about = span if in_lede else None  # a weekday further down may tell of something else
         if kind == "this":
             s += 2.0 if d.isoweekday() == wd else 0.0
         elif kind == "today" and latest_day is not None:
@@ -97,16 +122,26 @@ def _score(d: date, latest_day: date | None, cues: list[tuple[str, int]]) -> flo
             s += 1.5 if d - timedelta(days=1) == latest_day else 0.0
         elif kind == "past":
             e = resolve_weekday(d, wd, "past")
-            s += (
-                1.5
-                if latest_day is not None and e == latest_day
-                else 0.5
-                if d == e
-                else 0.3
-                if (d - e).days == 1
-                else 0.0
-            )
+            lag = 0.5 if d == e else 0.3 if (d - e).days == 1 else 0.0
+            if about is not None and e < about[0]:
+                s -= 1.0
+            elif latest_day is not None and e == latest_day:
+                s += 1.5
+            elif about is not None and e <= about[1]:
+                s += 1.0 + lag
+            else:
+                s += lag
     return s
+
+
+def _report_day(c: Constraint, lo: date = MIN) -> tuple[date, date, Interval]:
+    """For a happening the lede reports: the day it points at (its last day when the lede
+    reports its close or outcome, else its first), the last day as near as that one (its last
+    day when the lede does not say which part it reports), and its span; none before ``lo``."""
+    span = c.event or (c.lo, c.lo)
+    day = span[1] if c.phase == "end" else span[0]
+    free_end = span[1] if c.phase is None else day
+    return max(day, lo), max(free_end, lo), span
 
 
 def _yearless(text: str, lang: str, times: list[TimeExpression], rng: list[Interval]) -> list[Constraint]:
@@ -177,8 +212,11 @@ def infer_published(
         c.lo for c in used if c.kind in ("explicit", "dateline") and c.hi == MAX and c.weight >= 0.75
     ]
     datelines = [c.lo for c in used if c.kind == "dateline"]
-    # an event the lede reports as news: the article is from its first days
-    day_bounds += [max(c.lo, lo) for c in used if c.kind == "reported"]
+    # a happening the lede reports as news: the article is from within days of it
+    reports = [(_report_day(c, lo), c) for c in used if c.kind == "reported"]
+    report = max(reports, key=lambda r: (r[0][0], r[0][1])) if reports else None
+    if report is not None and day_bounds and max(day_bounds) > report[0][0]:
+        report = None  # a later day the text names is the newer news
     offsets = [c for c in used if c.kind == "offset"]
     cues = _cues(text, lg, times)
     value: date | None = None
@@ -188,6 +226,24 @@ def infer_published(
     if datelines:
         value, granularity, confidence = datelines[0], "day", 0.8
         evidence.append(f"best day {value}: the date at the top of the text (dateline or byline)")
+    elif report is not None:
+        (day, free_end, span), c = report
+        iv = next((iv for iv in rng if iv[0] <= day <= iv[1]), rng[-1])
+        first, last = max(iv[0], span[0]), min(iv[1], free_end + timedelta(days=REPORT_DAYS))
+        days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
+        if days:
+            value = max(days, key=lambda d: (_score(d, day, cues, free_end, span), -d.toordinal()))
+            granularity, confidence = "day", 0.7 if value == day else 0.6
+            what = (
+                "the day" if span[0] == span[1]
+                else f"the {'last' if c.phase == 'end' else 'first'} days" if c.phase
+                else "the days"
+            )
+            evidence.append(
+                f"best day {value}: within days of {what} of what the lede reports ({span[0]}"
+                + (f"…{span[1]})" if span[1] > span[0] else ")")
+                + (", on the weekday the text names" if value != day else "")
+            )
     elif day_bounds:
         latest = max(day_bounds)
         iv = next((iv for iv in rng if iv[0] <= latest <= iv[1]), rng[-1])
@@ -265,7 +321,8 @@ def infer_event_date(
     if published.source == "inferred":  # a known event the lede reports is the event of the article
         lo, hi = published.earliest or "0001-01-01", published.latest or "9999-12-31"
         reported = [
-            c.lo for c in event_evidence(text, supported(lang)) if c.kind == "reported" and lo <= c.lo.isoformat() <= hi
+            day for c in event_evidence(text, supported(lang))
+            if c.kind == "reported" and lo <= (day := _report_day(c)[0]).isoformat() <= hi
         ]
         if reported:
             d = max(reported)
