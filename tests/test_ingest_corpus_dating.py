@@ -6,6 +6,9 @@ metadata stay as they are. The texts are the project's own (a fictional flood)."
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -105,3 +108,49 @@ def test_a_small_window_still_dates_what_it_holds(pile: Path) -> None:
     assert report.ingested == 6
     pub = _by_file(store)["u1.txt"]["published"]
     assert pub["value"] is None or date(2021, 3, 2) <= date.fromisoformat(pub["value"]) <= date(2021, 3, 9)
+
+
+def _cli_ingest(db: Path, pile: Path, *extra: str) -> dict[str, dict]:
+    env = {**os.environ, "NEWSWEAVE_DB": ""}
+    r = subprocess.run([sys.executable, "-m", "newsweave", "--db", str(db), "ingest", str(pile), "--until", "time",
+                        *extra], capture_output=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr.decode()
+    store = open_store(str(db))
+    try:
+        return _by_file(store)
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_the_cli_sets_the_corpus_window(pile: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp = tmp_path_factory.mktemp("cli")
+    together = _cli_ingest(tmp / "a.db", pile)["u1.txt"]["published"]
+    alone = _cli_ingest(tmp / "b.db", pile, "--corpus-window", "0")["u1.txt"]["published"]
+    assert together["value"] is not None and any(e.startswith("corpus:") for e in together["evidence"])
+    assert alone["value"] is None and not any(e.startswith("corpus:") for e in alone["evidence"])
+    bad = subprocess.run([sys.executable, "-m", "newsweave", "--db", str(tmp / "c.db"), "ingest", str(pile),
+                          "--corpus-window", "-1"], capture_output=True, timeout=600)
+    assert bad.returncode != 0 and b"--corpus-window" in bad.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_the_ray_engine_sets_the_corpus_window(pile: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    ray = pytest.importorskip("ray", reason='Ray is not installed (pip install "ray[data]==2.60.0")')
+    from newsweave.engines.ray_engine import ingest_ray
+
+    tmp = tmp_path_factory.mktemp("ray")
+    ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    try:
+        ingest_ray(str(tmp / "a.db"), [str(pile)], until="time", batch_size=4)
+        ingest_ray(str(tmp / "b.db"), [str(pile)], until="time", batch_size=4, corpus_window=0)
+    finally:
+        ray.shutdown()
+    together, alone = (open_store(str(tmp / name)) for name in ("a.db", "b.db"))
+    try:
+        assert _by_file(together)["u1.txt"]["published"]["value"] is not None
+        assert _by_file(alone)["u1.txt"]["published"]["value"] is None
+    finally:
+        together.close()
+        alone.close()

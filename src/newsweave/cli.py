@@ -73,6 +73,9 @@ def ingest(
     ray_address: str = typer.Option(None, "--ray-address", help="Ray cluster address (default: a local Ray)."),
     workers: int = typer.Option(None, "--workers", help="Ray workers (default: one per CPU)."),
     no_link: bool = typer.Option(False, "--no-link", help="Skip the events/stories step."),
+    corpus_window: int = typer.Option(
+        None, "--corpus-window", min=0, help="Documents dated together (default 2000; 0 = each alone)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Ingest articles and run the whole pipeline on them."""
@@ -101,12 +104,13 @@ def ingest(
                 url = state.db or default_url()
                 store.close()
                 state._store = None
+                window = {} if corpus_window is None else {"corpus_window": corpus_window}
                 report = ingest_ray(url, targets, address=ray_address, workers=workers, until=until,
                                     pattern=pattern, field_map=fmap, manifest=manifest, progress=progress,
-                                    link=not no_link)
+                                    link=not no_link, **window)
             elif engine == "local":
                 report = api.ingest(store, targets, until=until, pattern=pattern, field_map=fmap, manifest=manifest,
-                                    progress=progress, link=not no_link)
+                                    progress=progress, link=not no_link, corpus_window=corpus_window)
             else:
                 fail(f"unknown engine {engine!r}; valid engines: local, ray")
                 return

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..errors import EngineError, ModelUnavailable, NewsweaveError, StoreError
 from ..store import open_store
-from .local import BatchWorker, Committer, ProgressFn, Unit, links_enabled, plan_units, stage_names
+from .local import CORPUS_WINDOW, BatchWorker, Committer, ProgressFn, Unit, links_enabled, plan_units, stage_names
 
 __all__ = ["EnrichActor", "ingest_ray", "is_concurrent_store"]
 
@@ -101,6 +101,7 @@ def ingest_ray(
     manifest: str | None = None,
     progress: ProgressFn | None = None,
     link: bool = True,
+    corpus_window: int = CORPUS_WINDOW,
 ) -> Any:
     """Ingest ``paths`` into the store at ``store_url`` with the stages running on Ray.
 
@@ -108,7 +109,8 @@ def ingest_ray(
     it, and without a Ray already initialised in this process, a local Ray with ``num_cpus`` is
     started (and shut down at the end). ``batch_size``: files per map batch. ``workers``: actors
     in the pool (default: one per CPU of the cluster). ``link=False`` skips the online step (events,
-    stories): every per-document stage still runs. Returns an ``api.IngestReport``."""
+    stories): every per-document stage still runs. ``corpus_window``: documents dated together on
+    the driver (``engines.local.Committer``; 0: each alone). Returns an ``api.IngestReport``."""
     names = stage_names(until)
     ray = _ray()
     store = open_store(store_url)  # created and migrated here, before any worker opens it
@@ -121,7 +123,8 @@ def ingest_ray(
             started = _connect(address, num_cpus)
         writes = is_concurrent_store(store_url)
         linking = link and links_enabled(names)
-        committer = Committer(store, link=linking, workers_write=writes, progress=progress)
+        committer = Committer(store, link=linking, workers_write=writes, progress=progress,
+                              corpus_window=corpus_window)
         if units:
             for o in _run(ray, units, store_url, names, writes, linking, field_map, batch_size, workers):
                 committer.take(o)
