@@ -34,7 +34,16 @@ import numpy as np
 
 from ..errors import EngineError, ModelUnavailable, NewsweaveError, StoreError
 from ..store import open_store
-from .local import CORPUS_WINDOW, BatchWorker, Committer, ProgressFn, Unit, links_enabled, plan_units, stage_names
+from .local import (
+    CORPUS_WINDOW,
+    BatchWorker,
+    Committer,
+    ProgressFn,
+    Unit,
+    links_enabled,
+    plan_units,
+    stage_names,
+)
 
 __all__ = ["EnrichActor", "ingest_ray", "is_concurrent_store"]
 
