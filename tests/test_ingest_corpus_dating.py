@@ -141,12 +141,15 @@ def test_the_ray_engine_sets_the_corpus_window(pile: Path, tmp_path_factory: pyt
     from newsweave.engines.ray_engine import ingest_ray
 
     tmp = tmp_path_factory.mktemp("ray")
-    ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    mine = not ray.is_initialized()
+    if mine:
+        ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     try:
         ingest_ray(str(tmp / "a.db"), [str(pile)], until="time", batch_size=4)
         ingest_ray(str(tmp / "b.db"), [str(pile)], until="time", batch_size=4, corpus_window=0)
     finally:
-        ray.shutdown()
+        if mine:
+            ray.shutdown()
     together, alone = (open_store(str(tmp / name)) for name in ("a.db", "b.db"))
     try:
         assert _by_file(together)["u1.txt"]["published"]["value"] is not None
