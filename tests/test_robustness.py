@@ -18,6 +18,8 @@ from newsweave import api
 from newsweave.synthetic import write_corpus
 
 NW = [sys.executable, "-m", "newsweave"]
+# Large enough that a run up to segmentation is still going when the first documents are seen.
+N_KILL = 2000
 
 
 def _consistent(db: Path) -> int:
@@ -37,28 +39,28 @@ def _consistent(db: Path) -> int:
 @pytest.mark.integration
 def test_kill_9_then_rerun(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    write_corpus(corpus, 400, seed=3)
+    write_corpus(corpus, N_KILL, seed=3)
     db = tmp_path / "k.db"
     cmd = [*NW, "--db", str(db), "ingest", str(corpus), "--until", "segment"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
     landed = 0
     while time.time() < deadline:
-        time.sleep(0.3)
+        time.sleep(0.05)
         if db.exists():
             try:
                 landed = sqlite3.connect(db, timeout=1).execute("SELECT COUNT(*) FROM documents").fetchone()[0]
             except sqlite3.Error:
                 continue
-            if landed >= 40:
+            if landed >= 20:
                 break
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert 0 < landed < 400, "the run should have been killed half-way"
+    assert 0 < landed < N_KILL, f"the run should have been killed half-way ({landed} landed)"
     _consistent(db)
     r = subprocess.run(cmd, capture_output=True, timeout=600)
     assert r.returncode == 0, r.stderr.decode()
-    assert _consistent(db) == 400
+    assert _consistent(db) == N_KILL
 
 
 @pytest.mark.slow
