@@ -26,7 +26,7 @@ from typing import Any
 from ..model import Entity, Mention
 from .candidates import CandidateFinder, stop_words
 from .kb import EntityKB
-from .names import fold, inflection_variants, name_key, slugify, to_english, word_key
+from .names import DE_SUFFIXES, fold, inflection_variants, name_key, slugify, to_english, word_key
 from .roles import RoleFinder, RoleMatch, _roles_data, doc_dates
 
 _WORD = re.compile(r"\w+(?:[-.&]\w+)*\.?")
@@ -67,6 +67,8 @@ class Linker:
                 if len(last) >= 4 and last[0].isupper() and kb.person_by_surname(last) == [key]:
                     self._gaz.setdefault(last, key)
         self._gaz_len = _first_word_lengths(self._gaz)
+        self._gaz_infl = _inflected(self._gaz)
+        self._opener_cache: dict[str, dict[str, bool]] = {}
         # accent-folded names ("Dubaï" -> Dubai), tried for words with non-ASCII letters only
         self._gaz_fold: dict[str, str] = {}
         for n, key in self._gaz.items():
@@ -83,16 +85,21 @@ class Linker:
         return self._roles[lang]
 
     # -- 1. gazetteer --------------------------------------------------------------------------
-    def gazetteer(self, text: str, lang: str = "en", table: dict[str, str] | None = None) -> list[Span]:
+    def gazetteer(self, text: str, lang: str = "en", table: dict[str, str] | None = None,
+                  wspans: list[tuple[int, int]] | None = None) -> list[Span]:
         """Spans of known names (longest first, up to five words). German single words are also
         tried without case endings ("Stoltenbergs", "NATO-Russland-Rates"); the span stays the
-        whole surface word."""
+        whole surface word. ``wspans`` are the text's :data:`_WORD` spans, when already found."""
         gaz = self._gaz if table is None else table
         lengths = self._gaz_len if table is None else _first_word_lengths(table)
-        words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        infl = self._gaz_infl if table is None else _inflected(table)
+        words = word_spans(text) if wspans is None else wspans
         out: list[Span] = []
         i = 0
-        while i < len(words):
+        for j in self._openers(text, words, lang, lengths, infl, table is None):
+            if j < i:
+                continue
+            i = j
             hit = None
             first = text[words[i][0] : words[i][1]]
             longest = lengths.get(first) or lengths.get(first.rstrip("."), 0)
@@ -107,7 +114,7 @@ class Linker:
                     surface = text[s:end]
                     key = gaz.get(surface) or (self._gaz_fold.get(fold(surface)) if folded else None)
                     if key is None and n == 1 and lang == "de":
-                        key = next((gaz[v] for v in inflection_variants(surface, lang) if v in gaz), None)
+                        key = infl.get(surface)
                     if key:
                         typ = self.kb.entities[key].type if key in self.kb.entities else key.split(":")[0]
                         hit = (n, Span(s, end, typ, "kb", key, 0.95))
@@ -121,6 +128,33 @@ class Linker:
                 i += hit[0]
             else:
                 i += 1
+        return out
+
+    def _openers(self, text: str, words: list[tuple[int, int]], lang: str, lengths: dict[str, int],
+                 infl: dict[str, str], main: bool) -> list[int]:
+        """Indices of the words that may open a gazetteer hit: every other word would be tried
+        and skipped by :meth:`gazetteer`, so leaving them out changes nothing but the time (most
+        words of a text open nothing; German capitalises every noun). Cached per word for the
+        main table."""
+        cache = self._opener_cache.setdefault(lang, {}) if main else {}
+        if len(cache) > 200_000:
+            cache.clear()
+        de = lang == "de"
+        out = []
+        for idx, (s, e) in enumerate(words):
+            w = text[s:e]
+            ok = cache.get(w)
+            if ok is None:
+                bare = w.rstrip(".")
+                ok = w in lengths or bare in lengths
+                if not ok and main and not w.isascii() and w[:1].isupper():
+                    ok = fold(w) in self._gaz_fold_len or (de and fold(bare) in self._gaz_fold)
+                if not ok and de and w[:1].isupper():
+                    ok = w in infl or (w[:-1] in infl if w.endswith(".") else False)
+                    ok = ok or (main and "-" in w and w.split("-", 1)[0] in self._gaz)
+                cache[w] = ok
+            if ok:
+                out.append(idx)
         return out
 
     def _compound_head(self, start: int, word: str) -> tuple[int, Span] | None:
@@ -291,7 +325,8 @@ class Linker:
                 if len(words) >= 2 and any(len(p) < len(words) and words[-len(p):] == p for p in persons):
                     sp.type = "PER"
 
-    def propagate(self, text: str, lang: str, spans: list[Span], roles: list[RoleMatch]) -> list[Span]:
+    def propagate(self, text: str, lang: str, spans: list[Span], roles: list[RoleMatch],
+                  wspans: list[tuple[int, int]] | None = None) -> list[Span]:
         """Surnames of the persons this document names in full, wherever NER missed them."""
         table: dict[str, str] = {}
         for sp in spans:
@@ -301,21 +336,21 @@ class Linker:
         if not table:
             return spans
         busy = spans + [Span(r.start, r.end, "ROLE", "role") for r in roles]
-        extra = [g for g in self.gazetteer(text, lang, table)
+        extra = [g for g in self.gazetteer(text, lang, table, wspans)
                  if not any(g.start < b.end and b.start < g.end for b in busy)]
         return sorted(spans + extra, key=lambda x: x.start)
 
     # -- 4. context aliases --------------------------------------------------------------------
     def context_spans(self, text: str, lang: str, named: set[str], taken: list[Span],
-                      roles: list[RoleMatch]) -> list[Span]:
+                      roles: list[RoleMatch], wspans: list[tuple[int, int]] | None = None) -> list[Span]:
         out = []
         busy = [(s.start, s.end) for s in taken] + [(r.start, r.end) for r in roles]
         stems = self._ctx_stems.get(lang)
         if stems is None:
             stems = self._ctx_stems[lang] = {fold_stem(a) for e in self.kb.entities.values()
                                              for a in e.context_aliases.get(lang, [])}
-        for m in _WORD.finditer(text):
-            word = m.group(0).rstrip(".")
+        for ws, we in word_spans(text) if wspans is None else wspans:
+            word = text[ws:we].rstrip(".")
             if fold_stem(word) not in stems:
                 continue
             key = self.kb.context_alias(word, lang)
@@ -323,7 +358,7 @@ class Linker:
                 continue
             if lang == "de" and not word[0].isupper():
                 continue
-            s, e = m.start(), m.start() + len(word)
+            s, e = ws, ws + len(word)
             if any(s < be and bs < e for bs, be in busy):
                 continue
             out.append(Span(s, e, self.kb.entities[key].type, "context", key, 0.7))
@@ -400,13 +435,14 @@ class Linker:
                    for c in self.candidates.find(text, lang)]
         ner_spans = [sp for sp0 in raw if (sp := self.clean_span(text, sp0, lang)) is not None
                      and text[sp.start : sp.end].lower() not in stop]
-        gaz = self.gazetteer(text, lang)
+        wspans = word_spans(text)
+        gaz = self.gazetteer(text, lang, wspans=wspans)
         heads = {g.start for g in gaz if g.confidence == COMPOUND_HEAD}
         if heads:  # "Nato-Beitritt" tagged MISC: the compound's head "Nato" is the entity
             ner_spans = [sp for sp in ner_spans if not (sp.type == "MISC" and sp.start in heads)]
         spans = self.merge(ner_spans, gaz, roles)
         self.link_names(text, spans, lang)
-        spans = self.propagate(text, lang, spans, roles)
+        spans = self.propagate(text, lang, spans, roles, wspans)
         for sp in spans:  # what this document teaches the next ones (fallback typing, variants)
             if sp.key and sp.confidence >= 0.6 and sp.source in ("ner", "kb", "cand"):
                 self.candidates.remember(text[sp.start : sp.end], sp.key, sp.type)
@@ -416,7 +452,7 @@ class Linker:
                 ctx = self.kb.context_alias(text[sp.start : sp.end], lang)
                 if ctx in named:
                     sp.key, sp.type = ctx, self.kb.entities[ctx].type
-        spans = sorted(spans + self.context_spans(text, lang, named, spans, roles), key=lambda s: s.start)
+        spans = sorted(spans + self.context_spans(text, lang, named, spans, roles, wspans), key=lambda s: s.start)
         counts: Counter[str] = Counter(s.key for s in spans if s.key)
         dates = doc_dates(published)
         mentions = [Mention(s.start, s.end, text[s.start : s.end], s.type, s.key, None, s.confidence)
@@ -485,6 +521,26 @@ def _stop_words(lang: str) -> frozenset[str]:
 def fold_stem(word: str) -> str:
     """A cheap prefilter key: the first five letters, lowercased."""
     return word[:5].lower()
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def _inflected(table: dict[str, str]) -> dict[str, str]:
+    """German inflected form -> key, for every name of ``table``: the precomputed inverse of
+    :func:`~.names.inflection_variants` (the first variant it lists wins, as a lookup would)."""
+    rank: dict[str, tuple[int, int, str]] = {}
+    order = {name: i for i, name in enumerate(table)}
+    for name, key in table.items():
+        if len(name) < 3:
+            continue
+        for j, suf in enumerate(DE_SUFFIXES):
+            form = name + suf
+            cand = (j, order[name], key)
+            if form not in rank or cand < rank[form]:
+                rank[form] = cand
+    return {form: key for form, (_, _, key) in rank.items()}
 
 
 def _first_word_lengths(table: dict[str, str]) -> dict[str, int]:

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPECIAL = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "æ": "ae", "ı": "i"})
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
-    """Case- and accent-insensitive form, dashes unified, whitespace collapsed."""
+    """Case- and accent-insensitive form, dashes unified, whitespace collapsed. Cached: the
+    linker folds the same words over and over (a pure function of the string)."""
     t = unicodedata.normalize("NFKD", _DASHES.sub("-", text).translate(_SPECIAL))
     t = "".join(c for c in t if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", t.replace("’", "'")).strip().casefold()
@@ -41,6 +44,7 @@ _KEY_RE = re.compile("|".join(re.escape(a) for a, _ in _KEY_RULES))
 _KEY_MAP = dict(_KEY_RULES)
 
 
+@lru_cache(maxsize=200_000)
 def word_key(word: str) -> str:
     w = re.sub(r"[^a-z]", "", fold(word))
     if not w:
@@ -50,6 +54,7 @@ def word_key(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=200_000)
 def name_key(name: str) -> str:
     """The transliteration-aware key of a name: 'Maria Sacharowa' and 'Maria Zakharova' ->
     'maria-sakarova'. Punctuation and initials ('Joseph R. Biden') are dropped."""
@@ -103,7 +108,7 @@ def to_english(name: str, lang: str) -> str | None:
 
 
 # German case endings on names and nouns: genitive -s/-es, dative/plural -n/-en, adjectives
-_DE_SUFFIXES = ("es", "s", "en", "n", "e")
+DE_SUFFIXES = ("es", "s", "en", "n", "e")
 
 
 def inflection_variants(surface: str, lang: str) -> list[str]:
@@ -116,7 +121,7 @@ def inflection_variants(surface: str, lang: str) -> list[str]:
             out.append(s[:-2])
         if lang != "de":
             return out
-    for suf in _DE_SUFFIXES:
+    for suf in DE_SUFFIXES:
         if s.endswith(suf) and len(s) - len(suf) >= 3:
             out.append(s[: -len(suf)])
     return out
