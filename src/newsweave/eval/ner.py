@@ -31,16 +31,14 @@ def _sentences(data: Path, lang: str, holdout: str | None) -> tuple[list[TaggedS
 
 def evaluate(data: Path, *, lang: str = "de", model: str | None = None, limit: int | None = None,
              holdout: str | None = None, **_: Any) -> dict[str, Any]:
-    import spacy
-
-    from ..ner.models import load_ner, model_name
+    from ..ner.models import load_ner, load_pipeline, model_name
 
     sentences, name = _sentences(Path(data), lang, holdout)
     if limit:
         sentences = sentences[: int(limit)]
     if not sentences:
         raise EvalError(f"{data}: no sentences to score")
-    nlp = spacy.load(model) if model else load_ner(lang)
+    nlp = load_pipeline(model) if model else load_ner(lang)
     t0 = time.perf_counter()
     pred = predict_spans(nlp, sentences)
     seconds = time.perf_counter() - t0

@@ -2,13 +2,17 @@
 
 ``train("de", out_dir)`` rebuilds the German model shipped in ``newsweave/models/ner_de``:
 GermEval 2014 dev + CoNLL-2003 German testa + Europarl-NER train, outer chunks, OTH→MISC. A fixed
-10 % of the sentences (seeded shuffle) is held out; the best epoch on it is kept and its score is
-the CI floor's reference. ``holdout="europarl"`` (or another set name) instead holds out a whole
-set, for an honest cross-set figure. ``train("en", out_dir)`` trains on CoNLL-2003 eng.train and
-selects on eng.testa.
+10 % of those sentences (seeded shuffle) is held out; the best epoch on it is kept and its score
+is the CI floor's reference. ``holdout="europarl"`` (or another set name) instead holds out a
+whole set, for an honest cross-set figure. Sets in the recipe's ``extra`` (Europarl-NER dev, for
+German) only ever add training sentences: the held-out part stays the same. ``train("en",
+out_dir)`` trains on CoNLL-2003 eng.train and selects on eng.testa.
 
-Training is plain spaCy (tok2vec CNN with hash embeddings, no vectors, no transformer), one thread,
-stopping after ``max_epochs`` or ``max_minutes``, whichever comes first.
+The network is plain spaCy (tok2vec CNN + transition-based NER, no transformer): hash embeddings
+of NORM/PREFIX/SUFFIX/SHAPE plus, with ``pieces``, a learned projection of pretrained subword
+vectors (:mod:`.pieces`). The recipe per language is :data:`RECIPES`; every knob can be overridden
+for experiments. One thread, seeded; training stops after ``max_epochs``, after ``patience``
+epochs without a better held-out score, or after ``max_minutes``, whichever comes first.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import json
 import logging
 import random
 import time
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import EvalError, ModelUnavailable
 from ..paths import shared_dir
+from .augment import augmented, mention_pool
 from .readers import TaggedSentence, read_any
 from .scoring import gold_spans, predict_spans, score
 
@@ -36,12 +42,46 @@ SETS = {
     },
     "en": {"conll_train": "conll2003_en/eng.train", "conll_testa": "conll2003_en/eng.testa"},
 }
+# training-only sets: never part of the held-out pool ("conll_en" lets English help German)
+EXTRA_SETS = {"europarl_dev": "europarl_de/dev.tsv", "conll_en": "conll2003_en/eng.train"}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything that decides the trained network, besides the data and the seed."""
+
+    width: int = 128
+    depth: int = 4
+    window: int = 1
+    maxout: int = 3
+    rows: tuple[int, int, int, int] = (10000, 3000, 5000, 1000)
+    pieces: bool = False
+    hidden: int = 64
+    dropout: float = 0.2
+    batch_start: float = 8.0
+    batch_stop: float = 64.0
+    learn_rate: float = 0.001
+    averages: bool = True
+    augment: float = 0.0  # mention-replaced copies per epoch, as a share of the training sentences
+    max_epochs: int = 30
+    patience: int = 6
+    max_minutes: float = 90.0
+    extra: tuple[str, ...] = field(default_factory=tuple)
+
+
+RECIPES = {
+    "de": Recipe(),
+    "en": Recipe(),
+}
 
 CONFIG = """
 [nlp]
 lang = "{lang}"
 pipeline = ["tok2vec","ner"]
 batch_size = 256
+
+[nlp.vectors]
+@vectors = "{vectors}"
 
 [components]
 
@@ -55,15 +95,15 @@ factory = "tok2vec"
 @architectures = "spacy.MultiHashEmbed.v2"
 width = {width}
 attrs = ["NORM","PREFIX","SUFFIX","SHAPE"]
-rows = [10000,3000,5000,1000]
-include_static_vectors = false
+rows = [{rows}]
+include_static_vectors = {pieces}
 
 [components.tok2vec.model.encode]
 @architectures = "spacy.MaxoutWindowEncoder.v2"
 width = {width}
-depth = 4
-window_size = 1
-maxout_pieces = 3
+depth = {depth}
+window_size = {window}
+maxout_pieces = {maxout}
 
 [components.ner]
 factory = "ner"
@@ -72,7 +112,7 @@ factory = "ner"
 @architectures = "spacy.TransitionBasedParser.v2"
 state_type = "ner"
 extra_state_tokens = false
-hidden_width = 64
+hidden_width = {hidden}
 maxout_pieces = 2
 use_upper = true
 
@@ -83,13 +123,34 @@ upstream = "*"
 """
 
 
-def load_sets(lang: str) -> dict[str, list[TaggedSentence]]:
+def config_text(lang: str, r: Recipe) -> str:
+    return CONFIG.format(
+        lang=lang, width=r.width, depth=r.depth, window=r.window, maxout=r.maxout, hidden=r.hidden,
+        rows=",".join(str(x) for x in r.rows), pieces="true" if r.pieces else "false",
+        vectors="newsweave.PieceVectors.v1" if r.pieces else "spacy.Vectors.v1",
+    )
+
+
+def _data_dir() -> Path:
     base = shared_dir()
     if base is None:
         raise EvalError("the shared data folder (../shared or $NEWSWEAVE_SHARED) is missing")
+    return base / "data" / "ner"
+
+
+def load_sets(lang: str) -> dict[str, list[TaggedSentence]]:
     if lang not in SETS:
         raise EvalError(f"no training data for language {lang!r}; valid: {', '.join(SETS)}")
-    return {name: read_any(base / "data" / "ner" / rel) for name, rel in SETS[lang].items()}
+    base = _data_dir()
+    return {name: read_any(base / rel) for name, rel in SETS[lang].items()}
+
+
+def load_extra(names: tuple[str, ...]) -> list[TaggedSentence]:
+    unknown = [n for n in names if n not in EXTRA_SETS]
+    if unknown:
+        raise EvalError(f"unknown extra training set {unknown[0]!r}; valid: {', '.join(EXTRA_SETS)}")
+    base = _data_dir()
+    return [s for n in names for s in read_any(base / EXTRA_SETS[n])]
 
 
 def split(lang: str, *, seed: int = 0, holdout: str | None = None) -> tuple[list, list]:
@@ -122,42 +183,51 @@ def _examples(nlp: Any, sentences: list[TaggedSentence]) -> list:
     return out
 
 
-def train(
-    lang: str,
-    out_dir: Path,
-    *,
-    seed: int = 0,
-    max_minutes: float = 25.0,
-    max_epochs: int = 30,
-    holdout: str | None = None,
-    width: int = 128,
-    dropout: float = 0.2,
-) -> dict:
-    """Train and save the best epoch to ``out_dir``; returns the held-out scores and run facts."""
+def train(lang: str, out_dir: Path, *, seed: int = 0, holdout: str | None = None,
+          recipe: Recipe | None = None, **overrides: Any) -> dict:
+    """Train and save the best epoch to ``out_dir``; returns the held-out scores and run facts.
+
+    ``overrides`` replace fields of the language's recipe (``max_minutes=10``, ``pieces=True``...).
+    """
     try:
         import spacy
         from spacy.util import compounding, fix_random_seed, minibatch
+        from thinc.api import Adam
     except ImportError as exc:  # pragma: no cover - spacy is a core dependency
         raise ModelUnavailable("spaCy is needed to train: pip install 'spacy>=3.8,<3.9'") from exc
+    from . import pieces as _pieces  # noqa: F401  - registers the piece vectors
+    from .models import fast_ops
 
+    base = recipe or RECIPES.get(lang)
+    if base is None:
+        raise EvalError(f"no training recipe for language {lang!r}; valid: {', '.join(RECIPES)}")
+    bad = sorted(set(overrides) - set(Recipe.__dataclass_fields__))
+    if bad:
+        raise EvalError(f"unknown recipe field {bad[0]!r}; valid: {', '.join(Recipe.__dataclass_fields__)}")
+    r = replace(base, **overrides)
     fix_random_seed(seed)
     train_s, dev_s = split(lang, seed=seed, holdout=holdout)
-    cfg = spacy.util.load_config_from_str(CONFIG.format(lang=lang, width=width))
-    nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
-    train_ex = _examples(nlp, train_s)
-    nlp.initialize(lambda: train_ex)
-    optimizer = nlp.create_optimizer()
+    train_s = train_s + load_extra(r.extra)
+    with fast_ops():
+        cfg = spacy.util.load_config_from_str(config_text(lang, r))
+        nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
+        train_ex = _examples(nlp, train_s)
+        nlp.initialize(lambda: train_ex)
+    optimizer = Adam(r.learn_rate, L2=0.01, grad_clip=1.0, use_averages=r.averages)
     gold = gold_spans(dev_s)
     rng = random.Random(seed)
     t0 = time.monotonic()
     best: dict[str, Any] = {"f1": -1.0}
     history = []
     out_dir = Path(out_dir)
-    for epoch in range(max_epochs):
-        rng.shuffle(train_ex)
+    aug_rng = random.Random(seed + 1)
+    pool = mention_pool(train_s)
+    for epoch in range(r.max_epochs):
+        epoch_ex = train_ex + _examples(nlp, augmented(train_s, r.augment, aug_rng, pool)) if r.augment else train_ex
+        rng.shuffle(epoch_ex)
         losses: dict[str, float] = {}
-        for batch in minibatch(train_ex, size=compounding(8.0, 64.0, 1.001)):
-            nlp.update(batch, drop=dropout, sgd=optimizer, losses=losses)
+        for batch in minibatch(epoch_ex, size=compounding(r.batch_start, r.batch_stop, 1.001)):
+            nlp.update(batch, drop=r.dropout, sgd=optimizer, losses=losses)
         with nlp.use_params(optimizer.averages):
             metrics = score(gold, predict_spans(nlp, dev_s))
             minutes = (time.monotonic() - t0) / 60
@@ -168,33 +238,40 @@ def train(
             if metrics["f1"] > best["f1"]:
                 best = {**metrics, "epoch": epoch}
                 nlp.to_disk(out_dir)
-        if (time.monotonic() - t0) / 60 > max_minutes:
+        if epoch - best["epoch"] >= r.patience or minutes > r.max_minutes:
             break
     result = {
         "lang": lang, "seed": seed, "holdout": holdout or ("eng.testa" if lang == "en" else "10%"),
-        "train_sentences": len(train_s), "heldout_sentences": len(dev_s), "width": width, "dropout": dropout,
+        "train_sentences": len(train_s), "heldout_sentences": len(dev_s), "recipe": asdict(r),
         "best": best, "history": history, "spacy": spacy.__version__,
     }
     (out_dir / "training.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
 
 
+def _value(text: str) -> Any:
+    """A command-line override value: JSON when it parses (numbers, true, lists), else text."""
+    try:
+        v = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    return tuple(v) if isinstance(v, list) else v
+
+
 def main() -> None:  # pragma: no cover - command-line use: python -m newsweave.ner.train de OUT
     import argparse
 
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("lang")
     ap.add_argument("out_dir", type=Path)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--max-minutes", type=float, default=25.0)
-    ap.add_argument("--max-epochs", type=int, default=30)
     ap.add_argument("--holdout")
-    ap.add_argument("--width", type=int, default=128)
-    ap.add_argument("--dropout", type=float, default=0.2)
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="override a recipe field, e.g. --set pieces=true --set rows=[20000,5000,5000,1000]")
     a = ap.parse_args()
-    r = train(a.lang, a.out_dir, seed=a.seed, max_minutes=a.max_minutes, max_epochs=a.max_epochs,
-              holdout=a.holdout, width=a.width, dropout=a.dropout)
-    print(json.dumps(r["best"], indent=1))
+    overrides = {k: _value(v) for k, _, v in (s.partition("=") for s in a.set)}
+    r = train(a.lang, a.out_dir, seed=a.seed, holdout=a.holdout, **overrides)
+    print(json.dumps({"best": r["best"], "history": r["history"]}, indent=1))
 
 
 if __name__ == "__main__":  # pragma: no cover
