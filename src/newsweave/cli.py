@@ -246,10 +246,10 @@ def eval_cmd(
 def train_ner(
     lang: str = typer.Option("de", "--lang"),
     out_dir: Path = typer.Option(None, "--out", help="Where to write the model (default: the package's models/)."),
-    minutes: float = typer.Option(25.0, "--minutes", help="Training time budget."),
+    minutes: float | None = typer.Option(None, "--minutes", help="Training time budget (default: the recipe's)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (the shipped models use 0)."),
 ) -> None:
-    """Rebuild the NER model for a language from the shared training data."""
+    """Rebuild the NER model for a language from the shared training data (the shipped recipe)."""
     try:
         from .ner.train import train
     except ImportError as exc:
@@ -258,7 +258,8 @@ def train_ner(
     try:
         from .paths import MODELS_DIR
 
-        result = train(lang, out_dir or MODELS_DIR / f"ner_{lang}", seed=seed, max_minutes=minutes)
+        budget: dict[str, Any] = {} if minutes is None else {"max_minutes": minutes}
+        result = train(lang, out_dir or MODELS_DIR / f"ner_{lang}", seed=seed, **budget)
     except NewsweaveError as exc:
         fail(str(exc))
         return

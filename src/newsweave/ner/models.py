@@ -60,7 +60,7 @@ def load_pipeline(path: Path | str) -> Any:
     the piece vectors registered and, if it uses them, loaded."""
     import spacy
 
-    from . import pieces
+    from . import bio, pieces  # noqa: F401  - register the BIO decoder and the piece vectors
 
     with fast_ops():
         nlp = spacy.load(path)

@@ -36,6 +36,8 @@ MAX_CHARS = 64
 # piece ids are cached per word; past this many words the cache starts afresh (bounded memory
 # in a long-running process; ~100 bytes a word)
 CACHE_WORDS = 300_000
+# pooling of a word's pieces -> vector width
+POOLINGS = {"mean": DIM, "mean+last": 2 * DIM}
 
 
 class PieceTable:
@@ -62,12 +64,16 @@ class PieceTable:
                 self._ids[word] = got
         return got
 
-    def pooled(self, words: Iterable[str]) -> np.ndarray:
-        """(n_words, 512) float32: the mean of each word's dequantised piece vectors. Whitespace
-        and empty strings are the unknown piece ``<unk>``, as sentencepiece segments them; a
-        tokenizer returning no piece at all gives zeros."""
+    def pooled(self, words: Iterable[str], pooling: str = "mean") -> np.ndarray:
+        """(n_words, 512) float32: the mean of each word's dequantised piece vectors; with
+        ``pooling="mean+last"`` (n_words, 1024): the mean, then the last piece (the case ending
+        of "Stoltenberg|s", the "in" of "Bundeskanzler|in"). Whitespace and empty strings are the
+        unknown piece ``<unk>``, as sentencepiece segments them; a tokenizer returning no piece
+        at all gives zeros."""
+        if pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {pooling!r}; valid: {', '.join(POOLINGS)}")
         groups = [self.ids(w) for w in words]
-        out = np.zeros((len(groups), DIM), dtype=np.float32)
+        out = np.zeros((len(groups), POOLINGS[pooling]), dtype=np.float32)
         lens = np.fromiter((len(g) for g in groups), dtype=np.int64, count=len(groups))
         # words grouped by their number of pieces, so each group is one (m, k, 512) gather and
         # one mean (np.add.reduceat over ragged rows measured 30 times slower)
@@ -80,7 +86,9 @@ class PieceTable:
             rows = self.table[ids].astype(np.float32)
             rows *= self.scale[chunk][..., None]
             rows += self.lo[chunk][..., None]
-            out[sel] = rows.mean(axis=1) if k > 1 else rows[:, 0]
+            out[sel, :DIM] = rows.mean(axis=1) if k > 1 else rows[:, 0]
+            if pooling == "mean+last":
+                out[sel, DIM:] = rows[:, -1]
         return out
 
 
@@ -115,17 +123,20 @@ class PieceVectors(BaseVectors):
     is_full = False
     attr = 65  # spacy.attrs.ORTH, the key ``StaticVectors`` reads from each token
 
-    def __init__(self, *, strings: Any = None) -> None:
+    def __init__(self, *, strings: Any = None, pooling: str = "mean") -> None:
         super().__init__(strings=strings)
+        if pooling not in POOLINGS:
+            raise ValueError(f"unknown pooling {pooling!r}; valid: {', '.join(POOLINGS)}")
         self.strings = strings
+        self.pooling = pooling
 
     @property
     def shape(self) -> tuple[int, int]:
-        return (0, DIM)
+        return (0, POOLINGS[self.pooling])
 
     @property
     def vectors_length(self) -> int:
-        return DIM
+        return POOLINGS[self.pooling]
 
     @property
     def size(self) -> int:
@@ -139,19 +150,19 @@ class PieceVectors(BaseVectors):
 
     def __getitem__(self, key: Any) -> np.ndarray:
         word = key if isinstance(key, str) else self.strings[key]
-        return piece_table().pooled([word])[0]
+        return piece_table().pooled([word], self.pooling)[0]
 
     def get_batch(self, keys: Any) -> np.ndarray:
         strings = self.strings
-        return piece_table().pooled(strings[int(k)] for k in keys)
+        return piece_table().pooled((strings[int(k)] for k in keys), self.pooling)
 
     def add(self, key: Any, *, vector: Any = None, row: Any = None) -> int:
         raise ValueError(f"{NAME} vectors are computed from sentencepiece pieces; rows cannot be added")
 
 
 @registry.vectors("newsweave.PieceVectors.v1")
-def create_piece_vectors() -> Any:
+def create_piece_vectors(pooling: str = "mean") -> Any:
     def factory(vocab: Any) -> PieceVectors:
-        return PieceVectors(strings=vocab.strings)
+        return PieceVectors(strings=vocab.strings, pooling=pooling)
 
     return factory

@@ -56,7 +56,10 @@ class Recipe:
     maxout: int = 3
     rows: tuple[int, int, int, int] = (10000, 3000, 5000, 1000)
     pieces: bool = False
+    pooling: str = "mean"  # of a word's pieces: "mean" or "mean+last" (see .pieces)
     hidden: int = 64
+    upper: bool = True  # the NER parser's hidden layer (spaCy's use_upper)
+    decoder: str = "parser"  # "parser": spaCy's transition-based NER; "bio": a BIO tagger (.bio)
     dropout: float = 0.2
     batch_start: float = 8.0
     batch_stop: float = 64.0
@@ -77,11 +80,11 @@ RECIPES = {
 CONFIG = """
 [nlp]
 lang = "{lang}"
-pipeline = ["tok2vec","ner"]
+pipeline = ["tok2vec","{decoder_name}"]
 batch_size = 256
 
 [nlp.vectors]
-@vectors = "{vectors}"
+@vectors = "{vectors}"{pooling}
 
 [components]
 
@@ -104,7 +107,9 @@ width = {width}
 depth = {depth}
 window_size = {window}
 maxout_pieces = {maxout}
+{decoder}"""
 
+PARSER = """
 [components.ner]
 factory = "ner"
 
@@ -114,7 +119,7 @@ state_type = "ner"
 extra_state_tokens = false
 hidden_width = {hidden}
 maxout_pieces = 2
-use_upper = true
+use_upper = {upper}
 
 [components.ner.model.tok2vec]
 @architectures = "spacy.Tok2VecListener.v1"
@@ -122,12 +127,34 @@ width = {width}
 upstream = "*"
 """
 
+BIO = """
+[components.bio_ner]
+factory = "newsweave_bio_ner"
+
+[components.bio_ner.model]
+@architectures = "spacy.Tagger.v2"
+nO = null
+normalize = false
+
+[components.bio_ner.model.tok2vec]
+@architectures = "spacy.Tok2VecListener.v1"
+width = {width}
+upstream = "*"
+"""
+DECODERS = {"parser": ("ner", PARSER), "bio": ("bio_ner", BIO)}
+
 
 def config_text(lang: str, r: Recipe) -> str:
+    if r.decoder not in DECODERS:
+        raise EvalError(f"unknown decoder {r.decoder!r}; valid: {', '.join(DECODERS)}")
+    name, decoder = DECODERS[r.decoder]
+    upper = "true" if r.upper else "false"
     return CONFIG.format(
-        lang=lang, width=r.width, depth=r.depth, window=r.window, maxout=r.maxout, hidden=r.hidden,
+        decoder_name=name, decoder=decoder.format(width=r.width, hidden=r.hidden, upper=upper),
+        lang=lang, width=r.width, depth=r.depth, window=r.window, maxout=r.maxout,
         rows=",".join(str(x) for x in r.rows), pieces="true" if r.pieces else "false",
         vectors="newsweave.PieceVectors.v1" if r.pieces else "spacy.Vectors.v1",
+        pooling=f'\npooling = "{r.pooling}"' if r.pieces else "",
     )
 
 
@@ -179,7 +206,7 @@ def _examples(nlp: Any, sentences: list[TaggedSentence]) -> list:
     out = []
     for s in sentences:
         doc = Doc(nlp.vocab, words=s.tokens)
-        out.append(Example.from_dict(doc, {"entities": iob_to_biluo(s.tags)}))
+        out.append(Example.from_dict(doc, {"entities": iob_to_biluo(s.tags), "tags": s.tags}))
     return out
 
 
@@ -195,6 +222,7 @@ def train(lang: str, out_dir: Path, *, seed: int = 0, holdout: str | None = None
         from thinc.api import Adam
     except ImportError as exc:  # pragma: no cover - spacy is a core dependency
         raise ModelUnavailable("spaCy is needed to train: pip install 'spacy>=3.8,<3.9'") from exc
+    from . import bio as _bio  # noqa: F401  - registers the BIO decoder
     from . import pieces as _pieces  # noqa: F401  - registers the piece vectors
     from .models import fast_ops
 
@@ -231,10 +259,10 @@ def train(lang: str, out_dir: Path, *, seed: int = 0, holdout: str | None = None
         with nlp.use_params(optimizer.averages):
             metrics = score(gold, predict_spans(nlp, dev_s))
             minutes = (time.monotonic() - t0) / 60
-            history.append({"epoch": epoch, "loss": round(float(losses.get("ner", 0.0)), 1),
+            history.append({"epoch": epoch, "loss": round(float(losses.get(DECODERS[r.decoder][0], 0.0)), 1),
                             "f1": metrics["f1"], "minutes": round(minutes, 1)})
             log.warning("epoch %d loss %.1f held-out F1 %.4f (%.1f min)", epoch,
-                        losses.get("ner", 0.0), metrics["f1"], minutes)
+                        losses.get(DECODERS[r.decoder][0], 0.0), metrics["f1"], minutes)
             if metrics["f1"] > best["f1"]:
                 best = {**metrics, "epoch": epoch}
                 nlp.to_disk(out_dir)
