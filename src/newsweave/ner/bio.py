@@ -77,18 +77,14 @@ def viterbi(scores: list[np.ndarray], labels: tuple[str, ...]) -> list[np.ndarra
         back[t, :, i0:] = np.where(take_i, from_i_idx, from_b_idx)
         new[:, orphan_i] = neg
         delta = new
-    out = []
-    for d, n in enumerate(lengths):
-        col = back[:, d].tolist()  # lists: the walk back indexes them once per token
-        path = [0] * n
-        tag = int(delta[d].argmax())
-        for t in range(t_max - 1, n - 1, -1):  # walk back over the padding
-            tag = col[t][tag]
-        for t in range(n - 1, -1, -1):
-            path[t] = order[tag]
-            tag = col[t][tag]
-        out.append(np.asarray(path, dtype=np.int64))
-    return out
+    # walk back for all documents at once (over the padding too, which changes nothing)
+    tags = delta.argmax(axis=1)
+    path = np.empty((t_max, n_docs), dtype=np.int64)
+    for t in range(t_max - 1, -1, -1):
+        path[t] = tags
+        tags = back[t, rows, tags]
+    original = np.asarray(order)
+    return [original[path[:n, d]] for d, n in enumerate(lengths)]
 
 
 class BioNer(Tagger):

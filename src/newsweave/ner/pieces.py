@@ -153,8 +153,11 @@ class PieceVectors(BaseVectors):
         return piece_table().pooled([word], self.pooling)[0]
 
     def get_batch(self, keys: Any) -> np.ndarray:
+        """Pooled vectors of the tokens ``keys`` (ORTH ids), each distinct word pooled once: a
+        batch of news text has three to four times fewer distinct words than tokens."""
+        uniq, inverse = np.unique(np.asarray(keys, dtype=np.uint64), return_inverse=True)
         strings = self.strings
-        return piece_table().pooled((strings[int(k)] for k in keys), self.pooling)
+        return piece_table().pooled((strings[int(k)] for k in uniq), self.pooling)[inverse]
 
     def add(self, key: Any, *, vector: Any = None, row: Any = None) -> int:
         raise ValueError(f"{NAME} vectors are computed from sentencepiece pieces; rows cannot be added")

@@ -8,11 +8,11 @@ whole set, for an honest cross-set figure. Sets in the recipe's ``extra`` (Europ
 German) only ever add training sentences: the held-out part stays the same. ``train("en",
 out_dir)`` trains on CoNLL-2003 eng.train and selects on eng.testa.
 
-The network is plain spaCy (tok2vec CNN + transition-based NER, no transformer): hash embeddings
-of NORM/PREFIX/SUFFIX/SHAPE plus, with ``pieces``, a learned projection of pretrained subword
-vectors (:mod:`.pieces`). The recipe per language is :data:`RECIPES`; every knob can be overridden
-for experiments. One thread, seeded; training stops after ``max_epochs``, after ``patience``
-epochs without a better held-out score, or after ``max_minutes``, whichever comes first.
+The network is a spaCy CNN (no transformer), described by the language's recipe in
+:mod:`.recipe` (:data:`RECIPES`); every field can be overridden for experiments. A recipe may warm
+up on other sets first (``warm``, ``warm_epochs``: German starts with English CoNLL). One thread,
+seeded, deterministic; training stops after ``max_epochs``, after ``patience`` epochs without a
+better held-out score, or after ``max_minutes``, whichever comes first.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from ..errors import EvalError, ModelUnavailable
 from ..paths import shared_dir
 from .augment import augmented, mention_pool
 from .readers import TaggedSentence, read_any
+from .recipe import DECODERS, RECIPES, Recipe, config_text
 from .scoring import gold_spans, predict_spans, score
 
 log = logging.getLogger(__name__)
@@ -44,118 +45,6 @@ SETS = {
 }
 # training-only sets: never part of the held-out pool ("conll_en" lets English help German)
 EXTRA_SETS = {"europarl_dev": "europarl_de/dev.tsv", "conll_en": "conll2003_en/eng.train"}
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """Everything that decides the trained network, besides the data and the seed."""
-
-    width: int = 128
-    depth: int = 4
-    window: int = 1
-    maxout: int = 3
-    rows: tuple[int, int, int, int] = (10000, 3000, 5000, 1000)
-    pieces: bool = False
-    pooling: str = "mean"  # of a word's pieces: "mean" or "mean+last" (see .pieces)
-    hidden: int = 64
-    upper: bool = True  # the NER parser's hidden layer (spaCy's use_upper)
-    decoder: str = "parser"  # "parser": spaCy's transition-based NER; "bio": a BIO tagger (.bio)
-    dropout: float = 0.2
-    batch_start: float = 8.0
-    batch_stop: float = 64.0
-    learn_rate: float = 0.001
-    averages: bool = True
-    augment: float = 0.0  # mention-replaced copies per epoch, as a share of the training sentences
-    max_epochs: int = 30
-    patience: int = 6
-    max_minutes: float = 90.0
-    extra: tuple[str, ...] = field(default_factory=tuple)
-
-
-RECIPES = {
-    "de": Recipe(),
-    "en": Recipe(),
-}
-
-CONFIG = """
-[nlp]
-lang = "{lang}"
-pipeline = ["tok2vec","{decoder_name}"]
-batch_size = 256
-
-[nlp.vectors]
-@vectors = "{vectors}"{pooling}
-
-[components]
-
-[components.tok2vec]
-factory = "tok2vec"
-
-[components.tok2vec.model]
-@architectures = "spacy.Tok2Vec.v2"
-
-[components.tok2vec.model.embed]
-@architectures = "spacy.MultiHashEmbed.v2"
-width = {width}
-attrs = ["NORM","PREFIX","SUFFIX","SHAPE"]
-rows = [{rows}]
-include_static_vectors = {pieces}
-
-[components.tok2vec.model.encode]
-@architectures = "spacy.MaxoutWindowEncoder.v2"
-width = {width}
-depth = {depth}
-window_size = {window}
-maxout_pieces = {maxout}
-{decoder}"""
-
-PARSER = """
-[components.ner]
-factory = "ner"
-
-[components.ner.model]
-@architectures = "spacy.TransitionBasedParser.v2"
-state_type = "ner"
-extra_state_tokens = false
-hidden_width = {hidden}
-maxout_pieces = 2
-use_upper = {upper}
-
-[components.ner.model.tok2vec]
-@architectures = "spacy.Tok2VecListener.v1"
-width = {width}
-upstream = "*"
-"""
-
-BIO = """
-[components.bio_ner]
-factory = "newsweave_bio_ner"
-
-[components.bio_ner.model]
-@architectures = "spacy.Tagger.v2"
-nO = null
-normalize = false
-
-[components.bio_ner.model.tok2vec]
-@architectures = "spacy.Tok2VecListener.v1"
-width = {width}
-upstream = "*"
-"""
-DECODERS = {"parser": ("ner", PARSER), "bio": ("bio_ner", BIO)}
-
-
-def config_text(lang: str, r: Recipe) -> str:
-    if r.decoder not in DECODERS:
-        raise EvalError(f"unknown decoder {r.decoder!r}; valid: {', '.join(DECODERS)}")
-    name, decoder = DECODERS[r.decoder]
-    upper = "true" if r.upper else "false"
-    return CONFIG.format(
-        decoder_name=name, decoder=decoder.format(width=r.width, hidden=r.hidden, upper=upper),
-        lang=lang, width=r.width, depth=r.depth, window=r.window, maxout=r.maxout,
-        rows=",".join(str(x) for x in r.rows), pieces="true" if r.pieces else "false",
-        vectors="newsweave.PieceVectors.v1" if r.pieces else "spacy.Vectors.v1",
-        pooling=f'\npooling = "{r.pooling}"' if r.pieces else "",
-    )
 
 
 def _data_dir() -> Path:
@@ -218,7 +107,7 @@ def train(lang: str, out_dir: Path, *, seed: int = 0, holdout: str | None = None
     """
     try:
         import spacy
-        from spacy.util import compounding, fix_random_seed, minibatch
+        from spacy.util import fix_random_seed
         from thinc.api import Adam
     except ImportError as exc:  # pragma: no cover - spacy is a core dependency
         raise ModelUnavailable("spaCy is needed to train: pip install 'spacy>=3.8,<3.9'") from exc
@@ -236,12 +125,18 @@ def train(lang: str, out_dir: Path, *, seed: int = 0, holdout: str | None = None
     fix_random_seed(seed)
     train_s, dev_s = split(lang, seed=seed, holdout=holdout)
     train_s = train_s + load_extra(r.extra)
+    warm_s = load_extra(r.warm) if r.warm_epochs else []
     with fast_ops():
         cfg = spacy.util.load_config_from_str(config_text(lang, r))
         nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
         train_ex = _examples(nlp, train_s)
-        nlp.initialize(lambda: train_ex)
+        warm_ex = _examples(nlp, warm_s)
+        nlp.initialize(lambda: train_ex + warm_ex)
     optimizer = Adam(r.learn_rate, L2=0.01, grad_clip=1.0, use_averages=r.averages)
+    warm_rng = random.Random(seed + 2)
+    for epoch in range(r.warm_epochs):
+        loss = _epoch(nlp, warm_ex, r, optimizer, warm_rng)
+        log.warning("warm-up epoch %d on %s: loss %.1f", epoch, "+".join(r.warm), loss)
     gold = gold_spans(dev_s)
     rng = random.Random(seed)
     t0 = time.monotonic()
@@ -252,17 +147,12 @@ def train(lang: str, out_dir: Path, *, seed: int = 0, holdout: str | None = None
     pool = mention_pool(train_s)
     for epoch in range(r.max_epochs):
         epoch_ex = train_ex + _examples(nlp, augmented(train_s, r.augment, aug_rng, pool)) if r.augment else train_ex
-        rng.shuffle(epoch_ex)
-        losses: dict[str, float] = {}
-        for batch in minibatch(epoch_ex, size=compounding(r.batch_start, r.batch_stop, 1.001)):
-            nlp.update(batch, drop=r.dropout, sgd=optimizer, losses=losses)
+        loss = _epoch(nlp, epoch_ex, r, optimizer, rng)
         with nlp.use_params(optimizer.averages):
             metrics = score(gold, predict_spans(nlp, dev_s))
             minutes = (time.monotonic() - t0) / 60
-            history.append({"epoch": epoch, "loss": round(float(losses.get(DECODERS[r.decoder][0], 0.0)), 1),
-                            "f1": metrics["f1"], "minutes": round(minutes, 1)})
-            log.warning("epoch %d loss %.1f held-out F1 %.4f (%.1f min)", epoch,
-                        losses.get(DECODERS[r.decoder][0], 0.0), metrics["f1"], minutes)
+            history.append({"epoch": epoch, "loss": round(loss, 1), "f1": metrics["f1"], "minutes": round(minutes, 1)})
+            log.warning("epoch %d loss %.1f held-out F1 %.4f (%.1f min)", epoch, loss, metrics["f1"], minutes)
             if metrics["f1"] > best["f1"]:
                 best = {**metrics, "epoch": epoch}
                 nlp.to_disk(out_dir)
@@ -275,6 +165,17 @@ def train(lang: str, out_dir: Path, *, seed: int = 0, holdout: str | None = None
     }
     (out_dir / "training.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
+
+
+def _epoch(nlp: Any, examples: list, r: Recipe, optimizer: Any, rng: random.Random) -> float:
+    """One shuffled pass over ``examples`` in growing batches; returns the decoder's loss."""
+    from spacy.util import compounding, minibatch
+
+    rng.shuffle(examples)
+    losses: dict[str, float] = {}
+    for batch in minibatch(examples, size=compounding(r.batch_start, r.batch_stop, 1.001)):
+        nlp.update(batch, drop=r.dropout, sgd=optimizer, losses=losses)
+    return float(losses.get(DECODERS[r.decoder][0], 0.0))
 
 
 def _value(text: str) -> Any:
