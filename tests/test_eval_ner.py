@@ -47,3 +47,10 @@ def test_german_heldout_floor(shared: Path) -> None:
 def test_english_testa_floor(shared: Path) -> None:
     m = ner.evaluate(shared / "data" / "ner" / "conll2003_en" / "eng.testa", lang="en")
     assert m["f1"] >= floors("ner")["en_testa"]["f1"], ner.format_report(m)
+
+
+@pytest.mark.slow
+def test_german_unseen_europarl_test_floor(shared: Path) -> None:
+    m = ner.evaluate(shared / "data" / "ner" / "europarl_de" / "test.tsv", lang="de")
+    assert m["sentences"] == 858
+    assert m["f1"] >= floors("ner")["de_europarl_test"]["f1"], ner.format_report(m)

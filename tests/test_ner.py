@@ -93,6 +93,8 @@ def test_german_model_is_shipped_small_and_tags_names() -> None:
     size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
     assert size < 30 * 2**20, f"German model is {size / 2**20:.1f} MB"
     nlp = load_ner("de")
+    # the shipped design: pretrained piece vectors and the BIO decoder (see its model card)
+    assert nlp.pipe_names == ["tok2vec", "bio_ner"] and nlp.meta["vectors"]["name"] == "usem3-pieces"
     doc = nlp("Bundeskanzlerin Angela Merkel traf am Montag in Paris den französischen Präsidenten.")
     labels = {(e.text, e.label_) for e in doc.ents}
     assert ("Angela Merkel", "PER") in labels
