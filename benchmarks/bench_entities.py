@@ -1,17 +1,20 @@
 """Throughput of NER + linking + quotes (the entities and quotes stages) in articles per second,
 and of the bare NER models in words per second.
 
-usage: python benchmarks/bench_entities.py [--n 200] [--lang de|en|both] [--batch 64] [--repeat 2]
+usage: python benchmarks/bench_entities.py [--n 200] [--lang de|en|both] [--batch 64] [--repeat 2] [--workers 2]
 
 Articles: the seed corpus and PolNeAR dev texts from the shared data folder (cycled to --n),
 else a built-in synthetic article. Model loading is timed separately and not counted. Each
 figure is the best of ``--repeat`` runs, as wall-clock rate and as rate per CPU-second of this
 process: on a shared machine the second is the steadier one (the load average is printed too).
+``--workers N`` also runs NER + linking + quotes in N forked processes (models loaded once, before
+the fork), as the Ray engine runs one worker per core, and reports that wall-clock rate.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import time
 from collections.abc import Callable
@@ -60,6 +63,7 @@ def main() -> None:
     ap.add_argument("--lang", default="both", choices=["de", "en", "both"])
     ap.add_argument("--batch", type=int, default=64, help="documents per stage call")
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--workers", type=int, default=1, help="also time this many forked worker processes")
     a = ap.parse_args()
     pool = articles(a.lang)
 
@@ -104,6 +108,28 @@ def main() -> None:
     print(f"{'NER + linking + quotes':26}{n / tw:10.1f}{n / tc:12.1f}  articles/s ({chars / tw / 1000:.0f}k chars/s wall)")
     print(f"{'bare NER (nlp.pipe)':26}{words / n_wall:10.0f}{words / n_cpu:12.0f}  words/s")
     print(f"{'linking (entities - NER)':26}{'':10}{n / max(e_cpu - n_cpu, 1e-9):12.1f}  articles/s")
+    if a.workers > 1:
+        global _WORK
+        _WORK = (ents, quotes, docs, a.batch)
+        with multiprocessing.get_context("fork").Pool(a.workers) as pool:
+            shares = [list(range(w, n, a.workers)) for w in range(a.workers)]
+            pool.map(_run_share, shares)  # warm each worker
+            wall, _ = timed(lambda: pool.map(_run_share, shares), a.repeat)
+        print(f"{'NER + linking + quotes':26}{n / wall:10.1f}{'':12}  articles/s wall in {a.workers} worker processes "
+              f"(load average {os.getloadavg()[0]:.1f})")
+
+
+_WORK: tuple = ()
+
+
+def _run_share(indices: list[int]) -> int:
+    """A worker's share of the articles through entities and quotes (forked: models inherited)."""
+    ents, quotes, docs, batch = _WORK
+    mine = [docs[i] for i in indices]
+    for i in range(0, len(mine), batch):
+        ents.batch(mine[i : i + batch])
+    quotes.batch(mine)
+    return len(mine)
 
 
 if __name__ == "__main__":
