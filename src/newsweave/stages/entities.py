@@ -42,7 +42,7 @@ def chunks(text: str, size: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
 
 class EntitiesStage:
     name = "entities"
-    version = "2"
+    version = "3"  # 3: NER models with piece vectors and the BIO decoder
     requires = frozenset({"text", "lang", "sentences", "published"})
     adds = frozenset({"mentions", "entities"})
     options = ("batch_size",)
