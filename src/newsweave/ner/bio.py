@@ -67,15 +67,17 @@ def viterbi(scores: list[np.ndarray], labels: tuple[str, ...]) -> list[np.ndarra
     from_b_idx = np.arange(b0, i0, dtype=np.int8)
     from_i_idx = np.arange(i0, i0 + n_types, dtype=np.int8)
     rows = np.arange(n_docs)
+    step = from_i_idx - from_b_idx  # I-X's back pointer: B-X, plus this when I-X scored higher
     for t in range(1, t_max):
         best = delta.argmax(axis=1)
         new = logp[t] + delta[rows, best][:, None]
         back[t] = best[:, None]
         fb, fi = delta[:, b0:i0], delta[:, i0:]
         take_i = fi > fb
-        new[:, i0:] = np.where(take_i, fi, fb) + logp[t, :, i0:]
-        back[t, :, i0:] = np.where(take_i, from_i_idx, from_b_idx)
-        new[:, orphan_i] = neg
+        new[:, i0:] = np.maximum(fi, fb) + logp[t, :, i0:]
+        back[t, :, i0:] = from_b_idx + step * take_i
+        if orphan_i:
+            new[:, orphan_i] = neg
         delta = new
     # walk back for all documents at once (over the padding too, which changes nothing)
     tags = delta.argmax(axis=1)
