@@ -212,6 +212,25 @@ class EventStoryTest:
         store.delete_story("s1")
         assert store.get_document(a.id)["story_id"] is None
 
+    def test_batch_commits_together_or_not_at_all(self, store: Any) -> None:
+        a, b = make_doc("Batched text A."), make_doc("Batched text B.", "b.txt")
+        store.write_document(a)
+        store.write_document(b)
+        with store.batch():
+            store.put_event(EventRecord(id="e1", doc_ids=[a.id], title="A", date="2021-06-07"))
+            with store.batch():  # nested: part of the outer batch
+                store.set_document_links(b.id, event_id="e1", story_id=None)
+            assert store.get_document(b.id)["event_id"] == "e1"  # the batch reads its own writes
+            with pytest.raises(NotFoundError):  # a failed write inside leaves the others standing
+                store.replace_outputs(make_doc("Never stored."))
+        assert sorted(store.get_record("events", "e1")["doc_ids"]) == sorted([a.id, b.id])
+        with pytest.raises(RuntimeError), store.batch():
+            store.put_event(EventRecord(id="e2", doc_ids=[b.id], title="B", date="2021-06-08"))
+            store.put_links([LinkRecord(a.id, b.id, "translation", 0.9)])
+            raise RuntimeError("the caller failed half-way")
+        assert store.get_event("e2") is None and store.get_document(b.id)["event_id"] == "e1"
+        assert list(store.iter_records("links")) == []
+
     def test_links_and_state(self, store: Any) -> None:
         ln = LinkRecord("a", "b", "translation", 0.9)
         store.put_links([ln, LinkRecord("b", "a", "translation", 0.95)])

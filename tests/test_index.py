@@ -1,14 +1,20 @@
-"""The vector index: nearest neighbours by cosine, persisted beside the database, rebuilt when stale."""
+"""The vector index: nearest neighbours by cosine, persisted beside the database, caught up with the
+store by reading only what was written since it was saved, rebuilt when it cannot be trusted."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 
+from newsweave.link import index as index_module
 from newsweave.link.index import VectorIndex
 from newsweave.link.synthetic import make_document
+from newsweave.model import Document
 from newsweave.store import open_store
 
 
@@ -40,23 +46,82 @@ def test_non_hex_ids_and_readding() -> None:
     assert VectorIndex().search([1.0, 0.0], 3) == []
 
 
-def test_persisted_beside_the_database_and_rebuilt_when_stale(tmp_path: Path) -> None:
+def _docs(n: int, seed: int = 1) -> list[Document]:
+    rng = np.random.default_rng(seed)
+    return [make_document(f"Document number {i} about something.", vector=v) for i, v in enumerate(_unit(rng, n))]
+
+
+class _Reads:
+    """Counts the stored vectors the index reads (a spy on the real reader, not a stand-in)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.n = 0
+        real = index_module._vectors_after
+
+        def counted(store: Any, rowid: int) -> Iterator[tuple[int, str, np.ndarray]] | None:
+            rows = real(store, rowid)
+            if rows is None:
+                return None
+            return (self._count(r) for r in rows)
+
+        monkeypatch.setattr(index_module, "_vectors_after", counted)
+
+    def _count(self, row: tuple[int, str, np.ndarray]) -> tuple[int, str, np.ndarray]:
+        self.n += 1
+        return row
+
+
+def test_persisted_beside_the_database_and_caught_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "news.db"
     store = open_store(db)
-    rng = np.random.default_rng(1)
-    docs = [make_document(f"Document number {i} about something.", vector=v) for i, v in enumerate(_unit(rng, 20))]
+    docs = _docs(20)
     for d in docs[:10]:
         store.write_document(d)
+    reads = _Reads(monkeypatch)
     idx = VectorIndex.open(store)  # built from the store
-    assert len(idx) == 10
+    assert len(idx) == 10 and reads.n == 10
     idx.save()
-    assert (tmp_path / "news.db.vectors.usearch").exists()
-    assert len(VectorIndex.open(store)) == 10  # loaded
-    for d in docs[10:]:
+    assert (tmp_path / "news.db.vectors.usearch").exists() and (tmp_path / "news.db.vectors.sync.json").exists()
+    reads.n = 0
+    assert len(VectorIndex.open(store)) == 10 and reads.n == 0  # loaded: no vector read
+    for d in docs[10:15]:
         store.write_document(d)
-    again = VectorIndex.open(store)  # the file is stale: rebuilt
-    assert len(again) == 20
-    assert again.search(docs[15].vector or [], 1)[0][0] == docs[15].id
+    again = VectorIndex.open(store)  # behind the store: only the five new vectors are read
+    assert len(again) == 15 and reads.n == 5
+    assert again.search(docs[12].vector or [], 1)[0][0] == docs[12].id
+    again.save()
+    reads.n = 0
+    for d in docs[15:]:
+        store.write_document(d)
+    again.sync(store)  # an open index catches up the same way
+    assert len(again) == 20 and reads.n == 5
+
+
+def test_deleted_and_re_embedded_documents(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "news.db")
+    docs = _docs(12, seed=2)
+    for d in docs:
+        store.write_document(d)
+    VectorIndex.open(store).save()
+    assert store.delete_document(docs[3].id)
+    moved = docs[5]
+    moved.vector = list(_unit(np.random.default_rng(9), 1)[0])  # the document re-embedded
+    store.replace_outputs(moved)
+    idx = VectorIndex.open(store)
+    assert len(idx) == 11 and docs[3].id not in idx
+    assert idx.search(moved.vector, 1)[0] == (moved.id, pytest.approx(1.0, abs=5e-3))
+    assert docs[3].id not in {d for d, _ in idx.search(docs[3].vector or [], 12)}
+
+
+def test_unreadable_file_or_other_settings_rebuilt(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "news.db")
+    for d in _docs(8, seed=3):
+        store.write_document(d)
+    VectorIndex.open(store).save()
+    f32 = VectorIndex.open(store, dtype="f32")  # asked for other settings: rebuilt with them
+    assert len(f32) == 8 and f32.dtype == "f32"
+    (tmp_path / "news.db.vectors.usearch").write_bytes(b"not an index at all")
+    assert len(VectorIndex.open(store)) == 8
 
 
 def test_memory_store_has_no_file() -> None:

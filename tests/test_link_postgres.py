@@ -13,6 +13,7 @@ import pytest
 
 from newsweave import api
 from newsweave.link import Linker, LinkParams
+from newsweave.link.index import StoreIndex
 from newsweave.link.synthetic import make_document
 from newsweave.model import Document
 from newsweave.store import open_store
@@ -105,6 +106,34 @@ def test_synthetic_linking_matches_sqlite(pg_url: str) -> None:
     finally:
         lite.close()
         pg.close()
+
+
+def test_candidates_come_from_pgvector_and_see_only_linked_documents(pg_url: str) -> None:
+    """The linker reads nothing at open on PostgreSQL (pgvector is the index); documents stored
+    ahead of their turn (as Ray workers store them) are not candidates until they are linked,
+    so linking them afterwards in order groups them as linking each right after its write."""
+    docs = _docs()
+    pg = open_store(pg_url)
+    lite = open_store(":memory:")
+    try:
+        for d in docs:
+            pg.write_document(d)
+        linker = Linker(pg, FAST)
+        assert isinstance(linker.index, StoreIndex)
+        assert linker.index.search(docs[0].vector or [], 5) == []  # stored, none linked yet
+        for d in docs[:4]:
+            linker.add(d)
+        hits = linker.index.search(docs[0].vector or [], 20)
+        assert {h for h, _ in hits} == {d.id for d in docs[:4]}
+        for d in docs[4:]:
+            linker.add(d)
+        linker.finish()
+        _link(lite, _docs())
+        want, got = grouping(lite), grouping(pg)
+        assert got["events"] == want["events"] and got["stories"] == want["stories"] and got["links"] == want["links"]
+    finally:
+        pg.close()
+        lite.close()
 
 
 def test_near_duplicate_state_roundtrip_and_delete(pg_url: str) -> None:

@@ -1,15 +1,29 @@
-"""The approximate-nearest-neighbour index over document vectors (usearch HNSW, cosine).
+"""The nearest-neighbour index the linking step takes its candidates from.
 
-    index = VectorIndex.open(store)        # loads <db>.vectors.usearch or rebuilds it
+    index = open_index(store)              # what suits the store (see below), current with it
     index.add(doc.id, doc.vector)
     index.search(query_vec, k=10)          # [(doc_id, cosine), ...] best first
-    index.save()                           # beside the SQLite file; a no-op for ":memory:"
+    index.sync(store); index.save()        # persisted beside the SQLite file; a no-op elsewhere
 
-The store keeps every vector (the source of truth); this file is a derived cache. It is rebuilt
-from ``store.iter_vectors()`` when it is missing, unreadable, or holds a different number of
-vectors than the store (stale). usearch was chosen over hnswlib after measuring both on 100k
-512-d vectors (figures in the closing note of issue 5): similar recall, faster inserts, and
-serialisation that memory-maps.
+Two implementations of one interface:
+
+- :class:`VectorIndex`: usearch HNSW (cosine) in memory, for SQLite and in-memory stores. The
+  store keeps every vector (the source of truth); ``<db>.vectors.usearch`` is a derived cache,
+  saved with a watermark (``<db>.vectors.sync.json``: the highest ``rowid`` of the vectors table
+  it holds). Opening loads the file and reads only the vectors written after the watermark, so
+  opening a store of a million documents costs the load of the file (about a second), not a
+  rebuild from every vector. Deleted documents are found by their ids (no vectors read) and
+  removed; an unreadable file, one built with other settings, or one that disagrees with the
+  store after all that is rebuilt.
+- :class:`StoreIndex`: the store's own vector index (pgvector HNSW on PostgreSQL). Nothing is
+  loaded at open; every search is one query that sees only documents already placed in an event.
+
+Settings (measured in ``benchmarks/bench_events.py``, figures in docs/scaling.md): bf16 storage
+(half the memory of f32, cosines within ~0.002, hardware-accelerated on current x86), graph degree
+16, a build beam of 128 and a search beam of 128. A beam of 64 lost 4-5 % of the neighbours above
+the linker's candidate cosine at 100k documents and more at 1M; 128 keeps that under 1 %.
+usearch was chosen over hnswlib after measuring both on 100k 512-d vectors (closing note of issue
+5): similar recall, faster inserts, serialisation that memory-maps.
 
 Document ids are 16 hex digits, which map one-to-one onto usearch's 64-bit keys; any other id
 string gets a hashed key recorded in a small side table (``<db>.vectors.keys.json``).
@@ -20,7 +34,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +45,9 @@ from ..model import stable_id
 
 _HEX16 = re.compile(r"^[0-9a-f]{16}$")
 SUFFIX = ".vectors.usearch"
+CHUNK = 8192  # vectors per bulk add (usearch spreads one call over every core)
+SAME = 0.999  # a stored vector this close to the indexed one is the same vector
+DEFAULTS: dict[str, Any] = {"dtype": "bf16", "connectivity": 16, "expansion_add": 128, "expansion_search": 128}
 
 
 def _index_path(store: Any) -> Path | None:
@@ -48,25 +65,42 @@ def count_vectors(store: Any) -> int:
     return sum(1 for _ in store.iter_vectors())
 
 
-def _raw_vectors(store: Any) -> Iterable[tuple[str, Any]]:
-    """Every stored vector; on SQLite straight from the blobs (no list conversion)."""
+def _vectors_after(store: Any, rowid: int) -> Iterator[tuple[int, str, np.ndarray]] | None:
+    """Stored vectors with a rowid above ``rowid``, in rowid order, straight from the blobs;
+    None for a store without rowids (then only a rebuild can tell what changed)."""
     conn = getattr(store, "conn", None)
     if conn is None:
-        yield from store.iter_vectors()
-        return
-    for did, blob in conn.execute("SELECT doc_id, vec FROM vectors"):
-        yield did, np.frombuffer(blob, dtype="<f4")
+        return None
+
+    def rows() -> Iterator[tuple[int, str, np.ndarray]]:
+        for rid, did, blob in conn.execute("SELECT rowid, doc_id, vec FROM vectors WHERE rowid > ? ORDER BY rowid",
+                                           (rowid,)):
+            yield int(rid), did, np.frombuffer(blob, dtype="<f4")
+
+    return rows()
+
+
+def open_index(store: Any, **kwargs: Any) -> VectorIndex | StoreIndex:
+    """The linking step's index for ``store``: the store's own (pgvector) when it has one that
+    can search, else a usearch index loaded from beside the database and caught up with it."""
+    vectors = getattr(store, "vectors", None)
+    if getattr(vectors, "enabled", False) and callable(getattr(vectors, "search", None)):
+        return StoreIndex(store, expansion_search=int(kwargs.get("expansion_search", DEFAULTS["expansion_search"])))
+    return VectorIndex.open(store, **kwargs)
 
 
 class VectorIndex:
     """Cosine HNSW index from document id to unit vector."""
 
-    def __init__(self, path: Path | None = None, *, connectivity: int = 16, expansion_search: int = 64,
-                 dtype: str = "f32") -> None:
+    def __init__(self, path: Path | None = None, *, connectivity: int = DEFAULTS["connectivity"],
+                 expansion_add: int = DEFAULTS["expansion_add"], expansion_search: int = DEFAULTS["expansion_search"],
+                 dtype: str = DEFAULTS["dtype"]) -> None:
         self.path = path
         self.connectivity = connectivity
+        self.expansion_add = expansion_add
         self.expansion_search = expansion_search
         self.dtype = dtype
+        self.synced = 0  # the highest store rowid whose vector the index holds (SQLite)
         self._index: Any = None
         self._keys: dict[int, str] = {}  # only for ids that are not 16 hex digits
         self._lock = threading.RLock()
@@ -75,20 +109,20 @@ class VectorIndex:
     # -- opening -------------------------------------------------------------------------------
     @classmethod
     def open(cls, store: Any, **kwargs: Any) -> VectorIndex:
-        """The store's index: loaded from disk when current, else rebuilt from the store."""
+        """The store's index: loaded from disk and caught up with the store, else rebuilt."""
         idx = cls(_index_path(store), **kwargs)
-        want = count_vectors(store)
         if idx.path is not None and idx.path.exists():
             try:
                 idx._load()
-            except (OSError, ValueError, RuntimeError, json.JSONDecodeError):
-                idx._index, idx._keys = None, {}
-            if len(idx) == want:
-                return idx
-            idx._index, idx._keys = None, {}
-        if want:
-            idx.rebuild(_raw_vectors(store))
+            except (OSError, ValueError, RuntimeError, KeyError, TypeError, json.JSONDecodeError):
+                idx._reset()
+        idx.sync(store)
         return idx
+
+    def _files(self) -> tuple[Path, Path]:
+        assert self.path is not None
+        stem = self.path.name.removesuffix(".usearch")
+        return self.path.with_name(stem + ".keys.json"), self.path.with_name(stem + ".sync.json")
 
     def _load(self) -> None:
         from usearch.index import Index
@@ -97,15 +131,83 @@ class VectorIndex:
         index = Index.restore(str(self.path))
         if index is None:
             raise ValueError(f"{self.path} is not a usearch index")
+        if str(index.dtype).rsplit(".", 1)[-1].lower() != self.dtype or index.connectivity != self.connectivity:
+            raise ValueError(f"{self.path} was built with other settings")  # rebuilt with these
+        index.expansion_search = self.expansion_search  # type: ignore[misc]  # a setter mypy does not see
+        index.expansion_add = self.expansion_add  # type: ignore[misc]
+        keys_file, sync_file = self._files()
         self._index = index
-        keys_file = self.path.with_name(self.path.name.replace(".usearch", ".keys.json"))
         if keys_file.exists():
             self._keys = {int(k): v for k, v in json.loads(keys_file.read_text()).items()}
+        # no watermark (a file from before watermarks): every stored vector is checked once
+        self.synced = int(json.loads(sync_file.read_text())["rowid"]) if sync_file.exists() else 0
 
-    def rebuild(self, vectors: Iterable[tuple[str, Any]], chunk: int = 4096) -> None:
+    def _reset(self) -> None:
+        self._index, self._keys, self.synced = None, {}, 0
+
+    def sync(self, store: Any) -> None:
+        """Bring the index up to date with the store's vectors: new and re-embedded documents
+        are added (only those written after the watermark are read), deleted ones removed."""
+        with self._lock:
+            rows = _vectors_after(store, self.synced)
+            if rows is None:  # no rowids to go by: rebuild unless the counts agree
+                if len(self) != count_vectors(store):
+                    self.rebuild(store.iter_vectors())
+                return
+            self._catch_up(rows)
+            want = count_vectors(store)
+            if len(self) != want:
+                self._reconcile(store)
+            if len(self) != want:  # still not the store's: start again from the store
+                self._reset()
+                self._catch_up(_vectors_after(store, 0) or iter(()))
+
+    def _catch_up(self, rows: Iterable[tuple[int, str, np.ndarray]]) -> None:
+        ids: list[str] = []
+        vecs: list[np.ndarray] = []
+        for rid, did, vec in rows:
+            ids.append(did)
+            vecs.append(vec)
+            self.synced = max(self.synced, rid)
+            if len(ids) >= CHUNK:
+                self._upsert(ids, np.asarray(vecs, dtype=np.float32))
+                ids, vecs = [], []
+        if ids:
+            self._upsert(ids, np.asarray(vecs, dtype=np.float32))
+
+    def _upsert(self, doc_ids: list[str], mat: np.ndarray) -> None:
+        """Add these vectors; a document already held with another vector (re-embedded) gets
+        the new one."""
+        if self._index is not None and len(self._index):
+            keys = np.asarray([self._key(d) for d in doc_ids], dtype=np.uint64)
+            held = np.asarray(self._index.contains(keys), dtype=bool).reshape(-1)
+            if held.any():
+                old = np.asarray(self._index.get(keys[held]), dtype=np.float32).reshape(int(held.sum()), -1)
+                new = mat[held]
+                cos = np.sum(old * new, axis=1) / np.maximum(
+                    np.linalg.norm(old, axis=1) * np.linalg.norm(new, axis=1), 1e-12)
+                changed = keys[held][cos < SAME]
+                if len(changed):
+                    self._index.remove(changed)
+        self.add_many(doc_ids, mat)
+
+    def _reconcile(self, store: Any) -> None:
+        """Remove what the store no longer holds (deleted documents), by ids alone."""
+        if self._index is None:
+            return
+        stored = {str(r[0]) for r in store.query("SELECT doc_id FROM vectors")}
+        keys = np.asarray(self._index.keys, dtype=np.uint64)
+        extra = [int(k) for k in keys if self._doc_id(int(k)) not in stored]
+        if extra:
+            self._index.remove(np.asarray(extra, dtype=np.uint64))
+            for k in extra:
+                self._keys.pop(k, None)
+            self.dirty = True
+
+    def rebuild(self, vectors: Iterable[tuple[str, Any]], chunk: int = CHUNK) -> None:
         """Replace the contents with ``vectors`` (added in chunks, so memory stays bounded)."""
         with self._lock:
-            self._index, self._keys = None, {}
+            self._reset()
             ids: list[str] = []
             vecs: list[Any] = []
             for did, v in vectors:
@@ -123,7 +225,7 @@ class VectorIndex:
             from usearch.index import Index
 
             self._index = Index(ndim=ndim, metric="cos", dtype=self.dtype, connectivity=self.connectivity,
-                                expansion_search=self.expansion_search)
+                                expansion_add=self.expansion_add, expansion_search=self.expansion_search)
         elif self._index.ndim != ndim:
             raise StoreError(
                 f"vector of dimension {ndim} does not fit the index of dimension {self._index.ndim}; "
@@ -184,15 +286,59 @@ class VectorIndex:
         v = self._index.get(self._key(doc_id))
         return None if v is None else np.asarray(v, dtype=np.float32).reshape(-1)
 
+    @property
+    def memory_bytes(self) -> int:
+        return 0 if self._index is None else int(self._index.memory_usage)
+
     def save(self) -> None:
-        """Write the index beside the database (nothing to do in memory or when unchanged)."""
+        """Write the index and its watermark beside the database (nothing to do in memory or when
+        unchanged). The watermark goes last: a crash between the two leaves an older watermark,
+        which only makes the next open read a few vectors again."""
         if self.path is None or self._index is None or not self.dirty:
             return
         with self._lock:
             tmp = self.path.with_name(self.path.name + ".tmp")
             self._index.save(str(tmp))
             tmp.replace(self.path)
-            keys_file = self.path.with_name(self.path.name.replace(".usearch", ".keys.json"))
+            keys_file, sync_file = self._files()
             if self._keys:
                 keys_file.write_text(json.dumps({str(k): v for k, v in self._keys.items()}))
+            tmp_sync = sync_file.with_name(sync_file.name + ".tmp")
+            tmp_sync.write_text(json.dumps({"rowid": self.synced, "count": len(self._index)}))
+            tmp_sync.replace(sync_file)
             self.dirty = False
+
+
+class StoreIndex:
+    """The store's own vector index (pgvector HNSW on PostgreSQL) behind the same interface.
+
+    The store indexes a document's vector when it writes the document, so ``add`` has nothing
+    to do and opening reads nothing. A search sees only documents already placed in an event:
+    workers that write ahead of the online step (Ray) must not change what it sees, so the
+    linker's view is the same as with a :class:`VectorIndex` filled in linking order."""
+
+    def __init__(self, store: Any, *, expansion_search: int = DEFAULTS["expansion_search"]) -> None:
+        self.store = store
+        self.expansion_search = expansion_search
+        self.path = None
+
+    def __len__(self) -> int:
+        return count_vectors(self.store)
+
+    def add(self, doc_id: str, vec: Iterable[float]) -> None:
+        """Nothing to do: the store indexed the vector with the document."""
+
+    def add_many(self, doc_ids: list[str], mat: np.ndarray) -> None:
+        """Nothing to do: the store indexed the vectors with the documents."""
+
+    def search(self, vec: Iterable[float], k: int = 10) -> list[tuple[str, float]]:
+        if k <= 0:
+            return []
+        q = [float(x) for x in (vec.tolist() if isinstance(vec, np.ndarray) else vec)]
+        return list(self.store.vectors.search(q, limit=k, linked_only=True, ef_search=max(self.expansion_search, k)))
+
+    def sync(self, store: Any) -> None:
+        """Nothing to do: the store's index is always current."""
+
+    def save(self) -> None:
+        """Nothing to do: the store's index is persistent."""

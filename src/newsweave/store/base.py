@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -166,6 +167,14 @@ class Store(Protocol):
         ...
 
     def set_document_links(self, doc_id: str, *, event_id: str | None, story_id: str | None) -> None: ...
+
+    def batch(self) -> AbstractContextManager[None]:
+        """``with store.batch():`` makes the writes inside one transaction, in this thread: one
+        commit instead of one per write (the linking step makes four small writes per document).
+        Each write inside stays atomic on its own; an exception rolls back the whole batch, and
+        so does a lost connection (not retried: the caller runs the batch again). Nested batches
+        are part of the outer one."""
+        ...
 
     def lsh_candidates(self, buckets: list[tuple[int, int]], limit: int) -> list[str]:
         """Documents sharing LSH (band, bucket) pairs with ``buckets``, most shared first."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import select
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -131,6 +133,25 @@ class ConnReader:
             return [dec_row(r) for r in cur.fetchall()]  # fetchall also syncs a pipeline
 
 
+def check_idle(conn: Any) -> None:
+    """The pool's check of a connection it hands out, without a round trip when it can: an idle
+    connection has nothing to read, so a readable socket means the server said something (a
+    shutdown notice, end of file) and only then is it pinged; a dead one is replaced.
+
+    A ping on every checkout (psycopg_pool's ``check_connection``) doubled the round trips of the
+    linking step, which makes many small reads and writes."""
+    from psycopg_pool import ConnectionPool
+
+    if conn.closed or conn.broken:
+        raise conn.OperationalError("the connection is closed")
+    try:
+        readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        readable = [True]
+    if readable:
+        ConnectionPool.check_connection(conn)
+
+
 class Pool:
     """A psycopg connection pool (autocommit connections; writers open explicit transactions)
     with retries across lost connections for idempotent work."""
@@ -143,6 +164,7 @@ class Pool:
         self.timeout = timeout
         self.retry_seconds = retry_seconds
         self.retries = 0  # how often work was retried on a fresh connection (for tests and stats)
+        self._local = threading.local()  # .conn: the connection pinned by pinned() in this thread
         self._psycopg = psycopg
         self._timeout_exc = PoolTimeout
 
@@ -155,7 +177,7 @@ class Pool:
             self.pool = ConnectionPool(
                 url, min_size=min_size, max_size=max_size, timeout=timeout, open=False,
                 kwargs={"autocommit": True, "connect_timeout": max(2, int(timeout))},
-                configure=configure, check=ConnectionPool.check_connection, reconnect_timeout=max(timeout, 30.0),
+                configure=configure, check=check_idle, reconnect_timeout=max(timeout, 30.0),
                 name="newsweave",
             )
             self.pool.open(wait=True, timeout=timeout)
@@ -170,10 +192,37 @@ class Pool:
         with self.pool.connection() as c:
             yield c
 
+    @contextmanager
+    def pinned(self) -> Iterator[Any]:
+        """One connection for all of this thread's work inside (``run`` uses it), held until the
+        outermost ``pinned`` ends; the base of :meth:`PostgresStore.batch`."""
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            yield held
+            return
+        try:
+            with self.pool.connection() as c:
+                self._local.conn = c
+                try:
+                    yield c
+                finally:
+                    self._local.conn = None
+        except self._timeout_exc as exc:
+            raise StoreError(f"no connection to PostgreSQL at {self.where} within {self.timeout:g} s "
+                             f"(is the server running?): {_first_line(exc)}") from exc
+
     def run(self, what: str, fn: Callable[[Any], T], *, retry: bool = True) -> T:
         """``fn(connection)``, retried on a fresh connection while the connection itself fails
-        (for up to ``retry_seconds``); every failure becomes a StoreError that names ``what``."""
+        (for up to ``retry_seconds``); every failure becomes a StoreError that names ``what``.
+        On a connection pinned by :meth:`pinned` nothing is retried: the work belongs to a larger
+        transaction, which a lost connection has rolled back whole."""
         psycopg = self._psycopg
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            try:
+                return fn(held)
+            except psycopg.Error as exc:
+                raise self.error(what, exc) from exc
         deadline = time.monotonic() + (self.retry_seconds if retry else 0.0)
         delay = 0.2
         while True:
@@ -197,6 +246,13 @@ class Pool:
                 raise StoreError(f"{what}: {_first_line(exc)}") from exc
             except psycopg.Error as exc:
                 raise StoreError(f"{what}: {_first_line(exc)}") from exc
+
+    def error(self, what: str, exc: BaseException) -> StoreError:
+        """The StoreError for a driver error met while doing ``what`` inside a batch."""
+        if is_connection_error(exc):
+            return StoreError(f"{what}: lost the connection to PostgreSQL at {self.where} ({_first_line(exc)}); "
+                              "the batch of writes it belonged to was rolled back whole, nothing is half-written")
+        return StoreError(f"{what}: {_first_line(exc)}")
 
     def close(self) -> None:
         self.pool.close()

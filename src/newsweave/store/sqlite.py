@@ -45,6 +45,7 @@ class SQLiteStore:
             raise StoreError(f"cannot open database {self.path!r}: {exc}") from exc
         self.conn.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._in_batch = False  # a batch() is open (only ever by the thread holding _lock)
         try:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -71,6 +72,17 @@ class SQLiteStore:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
+            if self._in_batch:  # inside a batch: this write is a savepoint of its transaction
+                self.conn.execute("SAVEPOINT nw_write")
+                try:
+                    yield self.conn
+                except BaseException:
+                    self.conn.execute("ROLLBACK TO nw_write")
+                    self.conn.execute("RELEASE nw_write")
+                    raise
+                else:
+                    self.conn.execute("RELEASE nw_write")
+                return
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -79,6 +91,26 @@ class SQLiteStore:
                 raise
             else:
                 self.conn.execute("COMMIT")
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """The writes inside as one transaction (see :meth:`Store.batch`). It holds the write
+        lock, and this store's lock, until it ends: keep it short (the linker holds one per
+        document)."""
+        with self._lock:
+            if self._in_batch:
+                yield
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._in_batch = True
+            try:
+                yield
+            except BaseException:
+                self._in_batch = False
+                self.conn.execute("ROLLBACK")
+                raise
+            self._in_batch = False
+            self.conn.execute("COMMIT")
 
     def _q(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -326,9 +358,13 @@ class SQLiteStore:
                 (ev.id, ev.title, ev.date, ev.date_start, ev.date_end, ev.place, _j(ev.participants), ev.summary,
                  ev.story_id, _j(ev.meta)),
             )
-            c.execute("UPDATE documents SET event_id=NULL WHERE event_id=?", (ev.id,))
-            for did in ev.doc_ids:
-                c.execute("UPDATE documents SET event_id=?, story_id=? WHERE id=?", (ev.id, ev.story_id, did))
+            # only the documents whose event changes are written: the linker puts an event
+            # each time a document joins it, which must not rewrite every other member
+            ids = _j(list(ev.doc_ids))
+            c.execute("UPDATE documents SET event_id=NULL WHERE event_id=? AND id NOT IN (SELECT value FROM json_each(?))",
+                      (ev.id, ids))
+            c.execute("UPDATE documents SET event_id=?, story_id=? WHERE id IN (SELECT value FROM json_each(?)) "
+                      "AND (event_id IS NOT ? OR story_id IS NOT ?)", (ev.id, ev.story_id, ids, ev.id, ev.story_id))
 
     def get_event(self, event_id: str) -> EventRecord | None:
         rows = self._q("SELECT * FROM events WHERE id=?", (event_id,))
