@@ -1,6 +1,7 @@
 """Batch ingest through the engines: the plan / enrich / commit split in one process, and on a
 real local Ray cluster (2 CPUs) against SQLite and a real PostgreSQL, with a worker killed
-mid-batch. Every run is compared with ``api.ingest`` on the sample corpus."""
+mid-batch, and PostgreSQL restarted mid-run. Every run is compared with ``api.ingest`` on the
+sample corpus."""
 
 from __future__ import annotations
 
@@ -158,3 +159,50 @@ def test_ray_on_postgres_survives_a_killed_worker(pg_url: str, reference: dict[s
     snap = snapshot(pg_url, events=link)
     assert len(snap["documents"]) == total and snap["sources"] == total  # none lost, none twice
     assert_same(snap, reference, (*PER_DOC, *(("events", "stories", "unlinked") if link else ())))
+
+
+def _restart_when_writing(server: PgServer, url: str, at: int, done: list[int]) -> None:
+    """Restart the server once ``at`` documents are stored (polled on a connection of its own)."""
+    import psycopg
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=2) as c:
+                n = int(c.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+        except psycopg.Error:
+            n = 0  # the schema is not there yet
+        if n >= at:
+            server.restart()
+            done.append(n)
+            return
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_postgres_restarted_during_ingest(pg_server: PgServer, pg_url: str, reference: dict[str, Any]) -> None:
+    """The server restarts while documents are written and linked. The run either finishes (a
+    lost connection is retried on a fresh one) or stops with a StoreError that says what was
+    lost; either way every stored document is whole, and running the same command again
+    completes the corpus exactly as a run without the restart would have."""
+    from newsweave.errors import StoreError
+
+    restarted: list[int] = []
+    t = threading.Thread(target=_restart_when_writing, args=(pg_server, pg_url, 8, restarted), daemon=True)
+    t.start()
+    try:
+        first = ingest_local(pg_url, api.sample_paths(), batch_size=4)
+        assert first.ok
+    except StoreError as exc:
+        assert "PostgreSQL" in str(exc) and ("lost the connection" in str(exc) or "no connection" in str(exc)), exc
+    t.join(timeout=120)
+    assert restarted, "the server was not restarted during the run"
+    snap = snapshot(pg_url)
+    stored = set(snap["documents"])
+    assert stored and all(snap["documents"][d] == reference["documents"][d] for d in stored)
+    for kind in PER_DOC[1:]:  # whole documents: every output of a stored document is there
+        assert snap[kind] == [r for r in reference[kind] if r[0] in stored], kind
+    again = ingest_local(pg_url, api.sample_paths(), batch_size=4)
+    assert again.ok and again.duplicates == 0
+    assert_same(snapshot(pg_url), reference, (*PER_DOC, "sources", "events", "stories", "unlinked"))

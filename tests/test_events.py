@@ -143,3 +143,24 @@ def test_a_later_run_joins_events_of_an_earlier_one(tmp_path: Path) -> None:
     ev = store.get_event(_event_of(store, a))
     assert ev is not None and sorted(ev.doc_ids) == sorted([a.id, b.id])
     assert ev.date_start == "2022-05-18" and ev.date_end == "2022-05-19"
+
+
+def test_a_run_that_died_before_finishing_is_completed_by_the_next(tmp_path: Path) -> None:
+    """Each document's event is stored when it is linked; titles and stories come at the end of
+    a run. A run that dies before its end leaves untitled events, which the next run finishes
+    even when none of its own documents comes near them."""
+    rng = np.random.default_rng(12)
+    docs = [make_document(f"{WORDS} {_text(i)}", day=f"2022-0{i + 1}-10", vector=_unit(rng.normal(size=DIM)))
+            for i in range(3)]
+    db = tmp_path / "n.db"
+    store = open_store(db)
+    died = Linker(store, FAST)
+    for d in docs[:2]:
+        store.write_document(d)
+        died.add(d)  # ... and the process dies here, before finish()
+    store.close()
+    store = open_store(db)
+    assert {ev.title for ev in store.iter_events()} == {""}
+    _ingest(store, Linker(store, FAST), docs[2:])
+    assert len(list(store.iter_events())) == 3 and all(ev.title for ev in store.iter_events())
+    store.close()

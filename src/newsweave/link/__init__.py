@@ -12,7 +12,10 @@ writes the new document's links, copy-detector state and event in one transactio
 event as its linked members made it. Only documents already placed in an event count as
 neighbours: one stored ahead of its turn (a Ray worker runs ahead of the online step, a crashed
 run left it unlinked) links to this one when its own turn comes, as it would have in order.
-``finish`` touches only the events that changed in this run (and their stories).
+``finish`` touches only the events that changed in this run (and their stories). A run that
+died before its ``finish`` (the store says so: ``RUN_OPEN`` stays set) left events without a
+title or story; the next run's ``finish`` takes those in too, so running the same command
+again completes the corpus.
 
 Event records read or written in this run are kept (up to ``EVENT_CACHE``): the linker is the
 only writer of events while it runs, so what it holds is current, and a busy event is not read
@@ -38,6 +41,7 @@ from .summarise import cheap_title, summarise_event
 __all__ = ["Decision", "LinkParams", "Linker", "VectorIndex"]
 
 EVENT_CACHE = 4096  # event records kept in memory
+RUN_OPEN = "link.run_open"  # state: a run has linked documents and not finished yet
 FINISH_BATCH = 64  # events summarised per transaction in finish()
 
 
@@ -58,6 +62,7 @@ class Linker:
         self._dedup: NearDuplicates | None = None
         self._events: OrderedDict[str, EventRecord] = OrderedDict()  # current records, least recent first
         self.touched: set[str] = set()
+        self._left_open: bool | None = None  # did an earlier run die before finishing? (read once)
         self.decisions: dict[str, Decision] = {}  # doc id -> why it went where it went (this run)
 
     @property
@@ -101,6 +106,9 @@ class Linker:
             raise
 
     def _add(self, doc: Document) -> Decision:
+        if self._left_open is None:
+            self._left_open = bool(self.store.get_state(RUN_OPEN, False))
+            self.store.set_state(RUN_OPEN, True)
         ep = self.p.events
         f = from_document(doc)
         links: list[LinkRecord] = self.dedup.add(doc.id, doc.text) if doc.text.strip() else []
@@ -151,7 +159,14 @@ class Linker:
     def finish(self) -> None:
         """Summaries and stories of the events touched in this run; the index saved."""
         self._events.clear()  # the steps below change events behind the online step's back
+        if self._left_open is None:
+            self._left_open = bool(self.store.get_state(RUN_OPEN, False))
+        if self._left_open:  # events of a run that died before finishing: never titled
+            self.touched |= {r[0] for r in self.store.query("SELECT id FROM events WHERE title = ''")}
         if not self.touched:
+            if self._left_open:
+                self.store.set_state(RUN_OPEN, False)
+                self._left_open = False
             return
         ids = sorted(self.touched)
         for i in range(0, len(ids), FINISH_BATCH):
@@ -162,4 +177,6 @@ class Linker:
             StoryLinker(self.store, self.index, self.p.stories).update(ids)
         self.index.sync(self.store)  # the watermark moves past this run's documents
         self.index.save()
+        self.store.set_state(RUN_OPEN, False)
         self.touched.clear()
+        self._left_open = False
