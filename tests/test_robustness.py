@@ -20,6 +20,7 @@ from newsweave.synthetic import write_corpus
 NW = [sys.executable, "-m", "newsweave"]
 # Large enough that a run up to segmentation is still going when the first documents are seen.
 N_KILL = 2000
+WINDOW = 100  # documents written in one transaction (the corpus-dating window)
 
 
 def _consistent(db: Path) -> int:
@@ -41,7 +42,7 @@ def test_kill_9_then_rerun(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     write_corpus(corpus, N_KILL, seed=3)
     db = tmp_path / "k.db"
-    cmd = [*NW, "--db", str(db), "ingest", str(corpus), "--until", "segment"]
+    cmd = [*NW, "--db", str(db), "ingest", str(corpus), "--until", "segment", "--corpus-window", str(WINDOW)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
     landed = 0
@@ -57,6 +58,7 @@ def test_kill_9_then_rerun(tmp_path: Path) -> None:
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert 0 < landed < N_KILL, f"the run should have been killed half-way ({landed} landed)"
+    assert landed % WINDOW == 0, f"a window of documents lands whole ({landed} landed)"
     _consistent(db)
     r = subprocess.run(cmd, capture_output=True, timeout=600)
     assert r.returncode == 0, r.stderr.decode()

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..errors import InputError, NewsweaveError, PipelineError, StageError, StoreError
+from ..errors import InputError, NewsweaveError, NotFoundError, PipelineError, StageError, StoreError
 from ..model import Document, RawItem
 from ..pipeline import Pipeline, build_pipeline, default_stage_names, ensure_loaded
 from ..store import DocFilter, Store, open_store
@@ -257,6 +257,7 @@ class BatchWorker:
 
 
 CORPUS_WINDOW = 2000  # documents dated together as one corpus (bounded: the driver holds them)
+CORPUS_DATING_VERSION = "1"  # stage_versions["corpus"] of a document dated as part of a window
 
 
 class Committer:
@@ -294,15 +295,52 @@ class Committer:
             self.progress(self.done, o.source)
 
     def _flush(self) -> None:
-        """Date the window's documents together, then write, count and link them in order."""
+        """Date the window's documents together, write them in one transaction, then count and
+        link them in order.
+
+        The window lands whole or not at all, so a run that dies while writing it dates the same
+        whole window again when rerun. A document an earlier run already stored (and dated with
+        its own window: ``stage_versions["corpus"]`` says so) keeps its stored dates and is not
+        dated again among a different set of documents; what a worker wrote ahead of the corpus
+        pass is dated again."""
         from ..stages.time import redate_corpus
 
         window, self._window = self._window, []
-        redated = {id(d) for d in redate_corpus([d for d, _s in window])} if self.corpus_window else set()
-        for doc, status in window:
-            self._take_doc(doc, status, id(doc) in redated)
+        if not window:
+            return
+        kept = set() if self.workers_write else self._keep_stored(window)
+        targets = [d for d, _s in window if id(d) not in kept]
+        redated: set[int] = set()
+        if self.corpus_window:
+            for d in targets:
+                d.stage_versions["corpus"] = CORPUS_DATING_VERSION
+            redated = {id(d) for d in redate_corpus(targets)}
+        seen: set[str] = set()  # the same text twice in a window is linked once
+        with self.store.batch():
+            written = [self._write(doc, status, id(doc) in redated, seen) for doc, status in window]
+        for (doc, _s), (new, doc_id) in zip(window, written, strict=True):
+            self._count(doc, new, doc_id)
 
-    def _take_doc(self, doc: Document, status: str, redated: bool = False) -> None:
+    def _keep_stored(self, window: list[tuple[Document, str]]) -> set[int]:
+        """The window's documents already in the store with an inferred date from a corpus pass,
+        their stored publication and event dates put back on them (the linker sees those)."""
+        kept: set[int] = set()
+        for doc, _s in window:
+            if doc.published is None or doc.published.source != "inferred":
+                continue
+            try:
+                stored = self.store.load_document(doc.id)
+            except NotFoundError:
+                continue
+            if "corpus" not in stored.stage_versions:
+                continue
+            doc.published, doc.event_date = stored.published, stored.event_date
+            kept.add(id(doc))
+        return kept
+
+    def _write(self, doc: Document, status: str, redated: bool, seen: set[str]) -> tuple[bool, str]:
+        """Store one document of the window (unless a worker did); whether it is new to the
+        corpus, and its id."""
         if not self.workers_write:
             res = self.store.write_document(doc)
             status, doc_id = res.status, res.doc_id
@@ -310,12 +348,16 @@ class Committer:
             doc_id = doc.id
         # "duplicate" while never linked: written by an earlier attempt that died, or by a
         # worker that ran ahead with a later copy of the same text; it is new to this corpus
-        new = status == "new" or (self.linker is not None and not self._is_linked(doc_id))
+        new = status == "new" or (self.linker is not None and doc_id not in seen and not self._is_linked(doc_id))
+        seen.add(doc_id)
+        if new and redated and (self.workers_write or status != "new"):  # stored with its first date
+            self.store.replace_outputs(doc)
+        return new, doc_id
+
+    def _count(self, doc: Document, new: bool, doc_id: str) -> None:
         if not new:
             self.report.duplicates += 1
             return
-        if redated and (self.workers_write or status != "new"):  # stored with its first date
-            self.store.replace_outputs(doc)
         self.report.ingested += 1
         self.report.languages[doc.lang] += 1
         self.report.doc_ids.append(doc_id)
