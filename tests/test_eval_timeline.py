@@ -70,3 +70,26 @@ def test_dev_topics_beat_datewise_and_the_floors() -> None:
         if k in PUBLISHED:
             assert m[k] >= floor, f"{k} {m[k]:.3f} fell below its floor {floor}"
             assert m[k] > PUBLISHED[k], f"{k} {m[k]:.3f} does not beat DATEWISE {PUBLISHED[k]}"
+
+
+def test_clustering_of_topics_ingested_together(tmp_path: Path) -> None:
+    """``--opt clustering=1``: two unrelated topics ingested together are not mixed."""
+    topics = {
+        "quake_a": ["A strong earthquake hit the capital on Tuesday . Thousands of buildings collapsed .",
+                    "Rescuers dug through the rubble after the earthquake . Aftershocks shook the capital .",
+                    "Aid for the earthquake victims arrived at the capital's airport ."],
+        "chess_b": ["The chess champion won the final game of the title match with the black pieces .",
+                    "In the title match the challenger resigned the last chess game after forty moves .",
+                    "The chess world champion kept the title after the final game of the match ."],
+    }
+    for name, texts in topics.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        arts = [{"uid": str(i), "dct": f"2010-01-{12 + i}", "dates": [], "text": t} for i, t in enumerate(texts)]
+        (folder / "articles.json").write_text(json.dumps(arts))
+        (folder / "x.timeline.json").write_text(json.dumps([{"date": "2010-01-12", "text": texts[0]}]))
+    report, m = run_eval("timeline", tmp_path, clustering=1)
+    c = m["clustering"]
+    assert c["documents"] == 6 and c["topics"] == 2
+    assert c["event"]["purity"] == 1.0 and c["story"]["purity"] == 1.0
+    assert "ingested together" in report

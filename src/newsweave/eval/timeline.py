@@ -196,7 +196,10 @@ def evaluate(data: Path, **opts: Any) -> dict[str, Any]:
     if not topics:
         raise EvalError(f"{data} holds no *.timeline.json ground truth")
     mean = {k: sum(float(t[k]) for t in topics) / len(topics) for k in ("AR1-F", "AR2-F", "date-F1")}
-    return {"task": "timeline", "data": str(data), "topics": topics, **mean, "published_datewise": PUBLISHED}
+    out = {"task": "timeline", "data": str(data), "topics": topics, **mean, "published_datewise": PUBLISHED}
+    if str(opts.get("clustering", "")).lower() in ("1", "true", "yes"):
+        out["clustering"] = clustering_quality(Path(data))
+    return out
 
 
 def format_report(m: dict[str, Any]) -> str:
@@ -207,6 +210,13 @@ def format_report(m: dict[str, Any]) -> str:
     lines.append(f"{'mean':<16}{'':>6}{m['AR1-F']:>8.3f}{m['AR2-F']:>8.3f}{m['date-F1']:>9.3f}")
     p = m["published_datewise"]
     lines.append(f"{'DATEWISE':<16}{'':>6}{p['AR1-F']:>8.3f}{p['AR2-F']:>8.3f}{p['date-F1']:>9.3f}  (published)")
+    if "clustering" in m:
+        c = m["clustering"]
+        lines.append(f"all {c['topics']} topics ingested together ({c['documents']} articles), topic = story:")
+        for level in ("event", "story"):
+            x = c[level]
+            lines.append(f"  {'events' if level == 'event' else 'stories':<8}{x['clusters']:>6} clusters  purity {x['purity']:.3f}  ARI {x['ARI']:.3f}"
+                         f"  (by subject: purity {x['subject_purity']:.3f}  ARI {x['subject_ARI']:.3f})")
     return "\n".join(lines)
 
 
