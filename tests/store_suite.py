@@ -22,7 +22,7 @@ from newsweave.model import (
     Source,
     TimeExpression,
 )
-from newsweave.store import KINDS, DocFilter, EventRecord, LinkRecord, StoryRecord
+from newsweave.store import KINDS, DocFilter, EventRecord, LinkRecord, StoryRecord, TextMatch
 
 
 def make_doc(text: str, source: str = "a.txt", *, lang: str = "en", published: str | None = None,
@@ -192,6 +192,51 @@ class ReadRecordsTest:
         assert store.search_text("solstice") == []  # the old title left the index
         assert store.delete_document(doc.id)
         assert [d for d, _ in store.search_text("lighthouse")] == [other.id]
+
+    def test_text_match_phrases_prefixes_exclusions(self, store: Any) -> None:
+        docs = {k: make_doc(t, f"{k}.txt", lang=lang) for k, lang, t in [
+            ("approved", "en", "The harbour council approved the winter ferry timetable."),
+            ("apart", "en", "A timetable for buses angered harbour workers; ferry crews joined in."),
+            ("rat", "de", "Der NATO-Russland-Rat kam in Brüssel wieder zusammen."),
+            ("ratlos", "de", "Im Rat der Nato ging es um Russland."),
+        ]}
+        for d in docs.values():
+            store.write_document(d)
+        key = {d.id: k for k, d in docs.items()}
+
+        def matching(m: TextMatch) -> set[str]:
+            return {key[r["id"]] for r in store.iter_records("documents", DocFilter(match=m))}
+
+        assert matching(TextMatch(phrases=(("ferry", "timetable"),))) == {"approved"}
+        assert matching(TextMatch(phrases=(("NATO", "Russland", "Rat"),))) == {"rat"}
+        assert matching(TextMatch(prefixes=("timet",))) == {"approved", "apart"}
+        assert matching(TextMatch(prefixes=("timet",), exclude=(("buses",),))) == {"approved"}
+        assert matching(TextMatch(exclude=(("harbour",),))) == {"rat", "ratlos"}
+        ranked = store.match_text(TextMatch(phrases=(("NATO", "Russland", "Rat"),)))
+        assert [key[d] for d, _ in ranked] == ["rat"] and ranked[0][1] > 0
+        assert [key[d] for d, _ in store.match_text(TextMatch(prefixes=("timet",)), flt=DocFilter(source="apart"))] \
+            == ["apart"]
+        assert store.match_text(TextMatch(exclude=(("harbour",),))) == []  # nothing that must occur
+        hits = store.search_text("harbour", flt=DocFilter(match=TextMatch(phrases=(("ferry", "timetable"),))))
+        assert [key[d] for d, _ in hits] == ["approved"]
+
+    def test_source_filter_is_a_case_insensitive_substring(self, store: Any) -> None:
+        a = make_doc("First text about rivers.", "/feeds/Harbour_News/a.txt")
+        a.sources[0].outlet, a.sources[0].url = "Nordpost", "https://www.nordpost.example/a"
+        b = make_doc("Second text about hills.", "/feeds/harbour-news/b.txt")
+        c = make_doc("Third text about 100% renewables.", "/feeds/other/c.txt")
+        for d in (a, b, c):
+            store.write_document(d)
+
+        def docs(source: str) -> set[str]:
+            return {r["id"] for r in store.iter_records("documents", DocFilter(source=source))}
+
+        assert docs("harbour") == {a.id, b.id} and docs("HARBOUR_NEWS") == {a.id}  # "_" is no wildcard
+        assert docs("nordpost") == {a.id} and docs("www.nordpost.ex") == {a.id}
+        assert docs("c.t") == {c.id} and docs("r/c") == {c.id} and docs("%") == set() and docs("q") == set()
+        assert docs("feeds") == {a.id, b.id, c.id}
+        store.delete_document(a.id)
+        assert docs("harbour") == {b.id} and docs("nordpost") == set()
 
 
 class EventStoryTest:

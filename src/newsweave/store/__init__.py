@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .base import KINDS, DocFilter, EventRecord, LinkRecord, Store, StoryRecord, WriteResult
+from .base import KINDS, DocFilter, EventRecord, LinkRecord, Store, StoryRecord, TextMatch, WriteResult
 
-__all__ = ["KINDS", "DocFilter", "EventRecord", "LinkRecord", "Store", "StoryRecord", "WriteResult", "open_store"]
+__all__ = ["KINDS", "DocFilter", "EventRecord", "LinkRecord", "Store", "StoryRecord", "TextMatch", "WriteResult",
+           "open_store"]
 
 DEFAULT_DB = "newsweave.db"
 

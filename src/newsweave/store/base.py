@@ -25,12 +25,35 @@ class WriteResult:
     status: WriteStatus
 
 
+@dataclass(frozen=True)
+class TextMatch:
+    """Must-match full-text conditions, as a search box's syntax asks for them (the search module's
+    parser makes them from ``"exact phrases"``, ``word*`` and ``-word``). Words are runs of
+    letters and digits, so no backend's query syntax can reach the store through them.
+
+    A document passes when it holds every phrase (its words in this order, case and accents aside;
+    on PostgreSQL by their stems in the document's language), a word starting with every prefix,
+    and none of the excluded phrases (one word is a phrase of one)."""
+
+    phrases: tuple[tuple[str, ...], ...] = ()
+    prefixes: tuple[str, ...] = ()
+    exclude: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def positive(self) -> bool:
+        """True when something must occur (else only exclusions, or nothing)."""
+        return bool(self.phrases or self.prefixes)
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases or self.prefixes or self.exclude)
+
+
 @dataclass
 class DocFilter:
     """Filters shared by listing, export and search."""
 
     lang: str | None = None
-    source: str | None = None  # substring of any source
+    source: str | None = None  # part of a source path, URL or outlet (case-insensitive); see shapes.doc_where
     date_from: str | None = None  # published.value >= (ISO date)
     date_to: str | None = None
     entity_id: str | None = None
@@ -38,6 +61,7 @@ class DocFilter:
     story_id: str | None = None
     ids: list[str] | None = None  # record ids
     doc_id: str | None = None  # for mentions, quotes, times: of this document only
+    match: TextMatch | None = None  # documents whose text matches (see TextMatch)
 
 
 @dataclass
@@ -127,7 +151,13 @@ class Store(Protocol):
 
     # -- search ----------------------------------------------------------------------------
     def search_text(self, query: str, *, limit: int = 50, flt: DocFilter | None = None) -> list[tuple[str, float]]:
-        """Full-text search: (doc_id, score) best first; score is higher-is-better."""
+        """Full-text search: (doc_id, score) best first; score is higher-is-better. Every word of
+        ``query`` is just a word (no query syntax); ``flt.match`` adds must-match conditions."""
+        ...
+
+    def match_text(self, match: TextMatch, *, limit: int = 50, flt: DocFilter | None = None) -> list[tuple[str, float]]:
+        """The documents that satisfy ``match`` (which must ask for a phrase or prefix), ranked by
+        how well they match its phrases and prefixes: (doc_id, score) best first."""
         ...
 
     # -- vectors, events, stories, links ---------------------------------------------------

@@ -176,6 +176,14 @@ RUM_UPGRADE = [
     "CREATE INDEX IF NOT EXISTS documents_tsv_rum ON documents USING rum (tsv rum_tsvector_ops)",
 ]
 
+# pg_trgm, applied when the server has it: sources, URLs and outlets indexed by trigrams, so the
+# source filter (a substring, ILIKE '%x%') is looked up instead of scanning every source
+TRGM_UPGRADE = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS sources_trgm ON sources USING gin "
+    "(source gin_trgm_ops, url gin_trgm_ops, outlet gin_trgm_ops)",
+]
+
 # how often each query word occurs, from the planner's statistics of the tsvector column (ANALYZE
 # keeps the most common lexemes with the share of rows holding each): the largest share among the
 # word's lexemes in every configuration in use, 0 for a word too rare to be listed (and for every
@@ -218,12 +226,13 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(query or "")[:64]
 
 
-def text_query(query: str, configs: list[str]) -> tuple[str, list[str]]:
+def text_query(query: str, configs: list[str], *, extra: list[str] | None = None) -> tuple[str, list[str]]:
     """A tsquery SQL expression (and its arguments) for a user's query: each word is a term, terms
     are ORed (ranking sorts it out), and the query is parsed with every configuration in
     ``configs`` plus "simple", so each document is matched with the stemming of its language.
-    Words are runs of letters and digits, so user input can never be a tsquery syntax error."""
-    words = query_words(query)
+    Words are runs of letters and digits, so user input can never be a tsquery syntax error;
+    ``extra`` terms (prefixes ``word:*`` made by the caller from such words) are ORed in."""
+    words = query_words(query) + list(extra or [])
     if not words:
         return "", []
     text = " | ".join(words)

@@ -28,7 +28,7 @@ from typing import Any
 from ..errors import NotFoundError, StoreError
 from ..model import DateInfo, Document, Paragraph, Removed, Sentence, Source, stable_id
 from . import pg_fts, pg_schema, shapes
-from .base import KINDS, DocFilter, EventRecord, LinkRecord, StoryRecord, WriteResult
+from .base import KINDS, DocFilter, EventRecord, LinkRecord, StoryRecord, TextMatch, WriteResult
 from .pg_conn import ConnReader, Pool, Row, dec, enc, jdumps
 from .pg_vectors import VectorIndex
 
@@ -55,6 +55,7 @@ class PostgresStore:
                 r["cfgname"] for r in self.rows("SELECT cfgname FROM pg_ts_config"))
             self.vectors = VectorIndex(self.pool, want=pgvector)
             self.rum = self.pool.run("setting up ranked full text", pg_fts.enable_rum, retry=False)
+            self.trigrams = self.pool.run("setting up the source index", pg_fts.enable_trigrams, retry=False)
         except BaseException:
             self.pool.close()
             raise
@@ -354,6 +355,10 @@ class PostgresStore:
     def search_text(self, query: str, *, limit: int = 50, flt: DocFilter | None = None) -> list[tuple[str, float]]:
         """Documents matching any query word, best first (see ``pg_fts``)."""
         return pg_fts.search_text(self, query, limit=limit, flt=flt)
+
+    def match_text(self, match: TextMatch, *, limit: int = 50, flt: DocFilter | None = None) -> list[tuple[str, float]]:
+        """Documents satisfying ``match``, ranked by ts_rank over its phrases and prefixes (``pg_fts``)."""
+        return pg_fts.match_text(self, match, limit=limit, flt=flt)
 
     def search_vectors(self, vector: list[float], *, limit: int = 10, flt: DocFilter | None = None,
                        model: str | None = None) -> list[tuple[str, float]]:

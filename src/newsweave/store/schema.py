@@ -193,4 +193,14 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text); INSERT INTO documents_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text); END;
     INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')
     """,
+    # 5: the source filter looks sources up in an index instead of scanning them: a trigram index
+    #    over source, URL and outlet (substrings of three or more characters, case-insensitive),
+    #    reading them from the sources table (external content) and kept in step by triggers
+    """
+    CREATE VIRTUAL TABLE IF NOT EXISTS sources_fts USING fts5(source, url, outlet, content = 'sources', content_rowid = 'rowid', tokenize = 'trigram');
+    CREATE TRIGGER IF NOT EXISTS sources_fts_insert AFTER INSERT ON sources BEGIN INSERT INTO sources_fts (rowid, source, url, outlet) VALUES (new.rowid, new.source, new.url, new.outlet); END;
+    CREATE TRIGGER IF NOT EXISTS sources_fts_delete AFTER DELETE ON sources BEGIN INSERT INTO sources_fts (sources_fts, rowid, source, url, outlet) VALUES ('delete', old.rowid, old.source, old.url, old.outlet); END;
+    CREATE TRIGGER IF NOT EXISTS sources_fts_update AFTER UPDATE OF source, url, outlet ON sources BEGIN INSERT INTO sources_fts (sources_fts, rowid, source, url, outlet) VALUES ('delete', old.rowid, old.source, old.url, old.outlet); INSERT INTO sources_fts (rowid, source, url, outlet) VALUES (new.rowid, new.source, new.url, new.outlet); END;
+    INSERT INTO sources_fts (sources_fts) VALUES ('rebuild')
+    """,
 ]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .base import DocFilter, EventRecord, StoryRecord
+from .base import DocFilter, EventRecord, StoryRecord, TextMatch
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,12 @@ class Dialect:
     param: str  # the placeholder: "?" or "%s"
     ilike: str  # case-insensitive LIKE
     nulls_first: str  # appended to an ascending ORDER BY term so NULLs sort first, as in SQLite
+    name: str = "sqlite"  # whose full-text index the text conditions use: "sqlite" (FTS5) or "postgresql"
 
 
 SQLITE = Dialect(param="?", ilike="LIKE", nulls_first="")
-POSTGRES = Dialect(param="%s", ilike="ILIKE", nulls_first=" NULLS FIRST")
+POSTGRES = Dialect(param="%s", ilike="ILIKE", nulls_first=" NULLS FIRST", name="postgresql")
+SOURCE_SUBSTRING = 3  # a source filter this long is looked up by its trigrams (shorter: every source is read)
 
 
 class Reader(Protocol):
@@ -48,8 +50,57 @@ def loads(v: Any) -> Any:
     return json.loads(v) if isinstance(v, str | bytes) else v
 
 
-def doc_where(flt: DocFilter, d: Dialect, alias: str = "") -> tuple[str, list[Any]]:
-    """WHERE conditions (without the keyword) for a document filter."""
+def _like_escaped(text: str) -> str:
+    """``%text%`` for a LIKE with ``ESCAPE '\\'``: the user's ``%`` and ``_`` are literal."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def source_where(source: str, d: Dialect, p: str, *, per_row: bool) -> tuple[str, list[Any]]:
+    """The source filter: ``source`` is part of a document's source path, URL or outlet, ignoring
+    case (``%`` and ``_`` are literal).
+
+    Two forms of one condition. The set form finds the matching sources through an index (SQLite:
+    the trigram index ``sources_fts``; PostgreSQL: ``pg_trgm`` when the server has it), so it costs
+    what they number, not what the corpus holds: right for listing a filter's documents. Only a
+    filter shorter than ``SOURCE_SUBSTRING`` characters, too short for trigrams, is compared with
+    every source. The ``per_row`` form looks up each row's own sources by document id: right for
+    checking a few hundred ranked candidates when the filter matches much of the corpus."""
+    q = d.param
+    esc = " ESCAPE '\\'"
+    test = f"(s.source {d.ilike} {q}{esc} OR s.url {d.ilike} {q}{esc} OR s.outlet {d.ilike} {q}{esc})"
+    args: list[Any] = [_like_escaped(source)] * 3
+    if per_row:
+        return f"EXISTS (SELECT 1 FROM sources s WHERE s.doc_id = {p}id AND {test})", args
+    if d.name == "sqlite" and len(source) >= SOURCE_SUBSTRING:
+        from .fts import trigram_phrase
+
+        return (f"{p}id IN (SELECT s.doc_id FROM sources s WHERE s.rowid IN "
+                f"(SELECT rowid FROM sources_fts WHERE sources_fts MATCH {q}))", [trigram_phrase(source)])
+    return f"{p}id IN (SELECT s.doc_id FROM sources s WHERE {test})", args
+
+
+def match_where(m: TextMatch, d: Dialect, p: str) -> tuple[str, list[Any]]:
+    """The must-match text conditions: FTS5 on SQLite; on PostgreSQL each document's tsvector,
+    parsed with the document's own configuration (``pg_fts``)."""
+    if d.name == "postgresql":
+        from .pg_fts import match_where as pg_match
+
+        return pg_match(m, p, d.param)
+    from .fts import fts_match, fts_negative
+
+    expr = fts_match(m)
+    if expr:
+        return f"{p}rowid IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH {d.param})", [expr]
+    neg = fts_negative(m)
+    if neg:
+        return f"{p}rowid NOT IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH {d.param})", [neg]
+    return "", []
+
+
+def doc_where(flt: DocFilter, d: Dialect, alias: str = "", *, per_row: bool = False) -> tuple[str, list[Any]]:
+    """WHERE conditions (without the keyword) for a document filter. ``per_row`` renders the
+    conditions on other tables (source, entity) as look-ups by the row's own id, for checking
+    a few candidate rows; without it they are sets found through their indexes."""
     p, q = (f"{alias}." if alias else ""), d.param
     conds: list[str] = []
     args: list[Any] = []
@@ -57,9 +108,9 @@ def doc_where(flt: DocFilter, d: Dialect, alias: str = "") -> tuple[str, list[An
         conds.append(f"{p}lang = {q}")
         args.append(flt.lang)
     if flt.source:
-        conds.append(f"{p}id IN (SELECT doc_id FROM sources WHERE source {d.ilike} {q} OR url {d.ilike} {q} "
-                     f"OR outlet {d.ilike} {q})")
-        args += [f"%{flt.source}%"] * 3
+        sql, a = source_where(flt.source, d, p, per_row=per_row)
+        conds.append(sql)
+        args += a
     if flt.date_from:
         conds.append(f"{p}published_value >= {q}")
         args.append(flt.date_from)
@@ -67,7 +118,10 @@ def doc_where(flt: DocFilter, d: Dialect, alias: str = "") -> tuple[str, list[An
         conds.append(f"substr({p}published_value, 1, 10) <= {q}")
         args.append(flt.date_to)
     if flt.entity_id:
-        conds.append(f"{p}id IN (SELECT doc_id FROM mentions WHERE entity_id = {q})")
+        if per_row:
+            conds.append(f"EXISTS (SELECT 1 FROM mentions m1 WHERE m1.doc_id = {p}id AND m1.entity_id = {q})")
+        else:
+            conds.append(f"{p}id IN (SELECT doc_id FROM mentions WHERE entity_id = {q})")
         args.append(flt.entity_id)
     if flt.event_id:
         conds.append(f"{p}event_id = {q}")
@@ -75,6 +129,11 @@ def doc_where(flt: DocFilter, d: Dialect, alias: str = "") -> tuple[str, list[An
     if flt.story_id:
         conds.append(f"{p}story_id = {q}")
         args.append(flt.story_id)
+    if flt.match:
+        sql, a = match_where(flt.match, d, p)
+        if sql:
+            conds.append(sql)
+            args += a
     return " AND ".join(conds), args
 
 

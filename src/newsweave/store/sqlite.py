@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import NotFoundError, StoreError
 from ..model import DateInfo, Document, Paragraph, Removed, Sentence, Source, stable_id
 from . import shapes
-from .base import KINDS, DocFilter, EventRecord, LinkRecord, StoryRecord, WriteResult
+from .base import KINDS, DocFilter, EventRecord, LinkRecord, StoryRecord, TextMatch, WriteResult
 from .schema import MIGRATIONS
 
 
@@ -331,6 +331,24 @@ class SQLiteStore:
             rows = self._q(sql, [match, *args, limit])
         except sqlite3.OperationalError as exc:
             raise StoreError(f"cannot search for {query!r}: {exc}") from exc
+        return [(r[0], -float(r[1])) for r in rows]
+
+    def match_text(self, match: TextMatch, *, limit: int = 50, flt: DocFilter | None = None) -> list[tuple[str, float]]:
+        """FTS5 BM25 (title words weigh twice) of the documents that satisfy ``match``: its
+        phrases and prefixes counted where they occur, in order. FTS5 scores every document that
+        matches before it sorts them, so this is for match sets a phrase keeps small."""
+        from .fts import fts_match
+
+        expr = fts_match(match)
+        if not expr:
+            return []
+        where, args = shapes.doc_where(flt or DocFilter(), self.dialect, alias="d")
+        sql = ("SELECT d.id, bm25(documents_fts, 2.0, 1.0) AS s FROM documents_fts f JOIN documents d ON d.rowid = f.rowid "
+               "WHERE documents_fts MATCH ? " + (f"AND {where} " if where else "") + "ORDER BY s, d.id LIMIT ?")
+        try:
+            rows = self._q(sql, [expr, *args, limit])
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot search for {expr!r}: {exc}") from exc
         return [(r[0], -float(r[1])) for r in rows]
 
     # -- vectors, events, stories, links, state -------------------------------------------------
