@@ -5,6 +5,7 @@ pipeline (linking included)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from newsweave import api, query
 from newsweave.search import hybrid_search
 from newsweave.store import DocFilter, open_store
 from pg_server import PgServer, pg_server_fixture, pg_url_fixture  # noqa: F401 - fixtures
+from syntax_corpus import check_syntax, fill
 from webcorpus import find_doc, seed_paths
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -63,8 +65,6 @@ def test_filters_apply_to_every_ranker_on_postgres(pg_corpus: Any) -> None:
 
 
 def test_full_text_uses_rum_when_the_server_has_it(pg_corpus: Any) -> None:
-    from pathlib import Path
-
     has_rum = Path("/usr/share/postgresql/15/extension/rum.control").exists()  # where Debian installs it
     assert pg_corpus.rum == has_rum
     if not has_rum:
@@ -97,5 +97,16 @@ def test_words_most_documents_hold_are_dropped_beside_rarer_ones(pg_url: str) ->
         assert uncommon(store, ["harbour", "report"], ["english"]) == ["harbour", "report"]  # nothing rarer
         hits = store.search_text("harbour lighthouse", limit=10)
         assert sorted(d for d, _ in hits) == ["d00000", "d00400", "d00800"]
+    finally:
+        store.close()
+
+
+def test_search_syntax_on_postgres(pg_url: str) -> None:
+    """Phrases, a German compound, an unbalanced quote, filters, prefixes and exclusions mean on
+    PostgreSQL what they mean on SQLite (``syntax_corpus.check_syntax``)."""
+    store = open_store(pg_url)
+    try:
+        check_syntax(store, fill(store))
+        assert store.trigrams == Path("/usr/share/postgresql/15/extension/pg_trgm.control").exists()
     finally:
         store.close()

@@ -4,16 +4,21 @@
     >>> res = hybrid_search(store, "Stoltenberg Biden Russia dialogue", DocFilter(lang="de"), limit=5)
     >>> [h["title"] for h in res["hits"]], res["facets"]["year"], res["entities"][:1]
 
-``hybrid.py`` fuses the rankers; ``postings.py`` is the BM25 posting index over words and
-stems (``stems.py``: tokens, folding, Snowball stems per language); ``vectors.py`` the
-cross-lingual vector search; ``names.py`` entity names and transliterations.
+``hybrid.py`` fuses the rankers; ``syntax.py`` reads the query (``"exact phrase"``,
+``prefix*``, ``-word``: must-match conditions the full-text index answers, see ``scope.py``);
+``postings.py`` is the BM25 posting index over words and stems (``stems.py``: tokens, folding,
+Snowball stems per language); ``vectors.py`` the cross-lingual vector search; ``names.py``
+entity names and transliterations; ``hits.py`` snippets and facets.
 """
 
 from __future__ import annotations
 
-from .hybrid import hybrid_search, rrf, snippet
+from .hits import snippet
+from .hybrid import hybrid_search, rrf
 from .names import find_entities, translit_keys
 from .postings import PostingIndex
+from .syntax import ParsedQuery, parse
 from .vectors import vector_search
 
-__all__ = ["PostingIndex", "find_entities", "hybrid_search", "rrf", "snippet", "translit_keys", "vector_search"]
+__all__ = ["ParsedQuery", "PostingIndex", "find_entities", "hybrid_search", "parse", "rrf", "snippet", "translit_keys",
+           "vector_search"]

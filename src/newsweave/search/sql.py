@@ -30,10 +30,11 @@ def rows(store: Any, sql: str, args: Iterable[Any] = ()) -> list[Any]:
     return list(reader(sql, list(args)))
 
 
-def where(store: Any, flt: DocFilter | None, alias: str = "d") -> tuple[str, list[Any]]:
+def where(store: Any, flt: DocFilter | None, alias: str = "d", *, per_row: bool = False) -> tuple[str, list[Any]]:
     """WHERE conditions for a document filter, with ``?`` placeholders (see :func:`rows`) and the
-    store's own case-insensitive LIKE."""
-    sql, args = doc_where(flt or DocFilter(), replace(dialect(store), param="?"), alias=alias)
+    store's own case-insensitive LIKE; ``per_row`` for checking candidates one by one (see
+    ``store.shapes.doc_where``)."""
+    sql, args = doc_where(flt or DocFilter(), replace(dialect(store), param="?"), alias=alias, per_row=per_row)
     return sql, args
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -151,17 +152,42 @@ def vector_index(store: Any) -> Any:
         return index
 
 
+def _among(store: Any, vec: Sequence[float], ids: list[str], k: int) -> list[tuple[str, float]]:
+    """Cosine of the query with each of ``ids`` (their stored vectors), the ``k`` best."""
+    import numpy as np
+
+    q = np.asarray(vec, dtype="float32")
+    q /= float(np.linalg.norm(q)) or 1.0
+    if hasattr(store, "_q"):
+        found = [(r[0], np.frombuffer(r[1], dtype="<f4")) for r in store._q(
+            "SELECT doc_id, vec FROM vectors WHERE doc_id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))]
+    else:
+        found = [(d, np.asarray(v, dtype="float32")) for d, v in store.get_vectors(ids).items()]
+    found = [(d, v) for d, v in found if v.shape == q.shape]
+    if not found:
+        return []
+    mat = np.vstack([v for _, v in found])
+    sims = (mat @ q) / np.maximum(np.linalg.norm(mat, axis=1), 1e-12)
+    best = sorted(zip((d for d, _ in found), sims.tolist(), strict=True), key=lambda t: (-t[1], t[0]))
+    return best[:k]
+
+
 def vector_search(
     store: Any, query: str, *, k: int = 100, embedder: Embedder | None = None, min_cosine: float = 0.0,
-    flt: DocFilter | None = None,
+    flt: DocFilter | None = None, check: Callable[[list[str]], list[str]] | None = None,
+    among: list[str] | None = None,
 ) -> list[tuple[str, float]]:
     """(doc_id, cosine) of the ``k`` documents nearest to the query that pass ``flt``, best first.
 
     A server-side index (pgvector) applies the filter itself; the local ANN index is asked for a
-    growing k until enough of its neighbours pass the filter (or it has no more)."""
+    growing k until enough of its neighbours pass the filter (or it has no more). ``check`` (ids
+    -> those that may be returned, in order) replaces the filter's own SQL check; ``among`` (the
+    ids of every document that may be returned, when they are few) scores each of them instead."""
     embed = embedder or default_embedder()
     vec = list(embed(query))
-    cond, args = where(store, flt)
+    if among is not None:
+        return [(d, s) for d, s in _among(store, vec, among, k) if s >= min_cosine]
+    cond, args = where(store, flt, per_row=True)
     native = getattr(store, "search_vectors", None)
     if callable(native) and not hasattr(store, "_q"):  # a server-side vector index (pgvector)
         try:
@@ -169,10 +195,14 @@ def vector_search(
         except StoreError:
             pass  # pgvector missing on that server: scan instead
     index = vector_index(store)
-    want = k * (3 if cond else 1)
+
+    def allowed(ids: list[str]) -> list[str]:
+        return check(ids) if check is not None else passing(store, ids, cond, args)
+
+    want = k * (3 if cond or check is not None else 1)
     while True:
         hits = [(d, float(s)) for d, s in index.search(vec, want) if float(s) >= min_cosine]
-        ok = set(passing(store, [d for d, _ in hits], cond, args))
+        ok = set(allowed([d for d, _ in hits]))
         out = [h for h in hits if h[0] in ok]
         if len(out) >= k or len(hits) < want or want >= k * 256:
             return out[:k]
