@@ -136,14 +136,21 @@ def timeline(
 
 @app.command()
 def search(
-    q: str = typer.Argument(..., help="Query, in any language."),
+    q: str = typer.Argument(..., help='Query, in any language: words, "exact phrase", prefix*, -excluded.'),
     lang: str = typer.Option(None, "--lang"), date_from: str = typer.Option(None, "--from"),
-    date_to: str = typer.Option(None, "--to"), limit: int = typer.Option(10, "--limit"),
+    date_to: str = typer.Option(None, "--to"),
+    source: str = typer.Option(None, "--source", help="Part of a source path, URL or outlet."),
+    limit: int = typer.Option(10, "--limit"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Search articles (full text and cross-lingual)."""
+    """Search articles (full text and cross-lingual).
+
+    Words are ranked by every ranker, in any language. "Quoted words" must occur as that phrase
+    (e.g. "NATO-Russland-Rat"), word* must start a word (three letters or more), and -word or
+    -"a phrase" must not occur. Anything else, unbalanced quotes included, is read as words."""
     try:
-        res = query.search(state.store(), q, _filter(lang=lang, date_from=date_from, date_to=date_to), limit=limit)
+        res = query.search(state.store(), q, _filter(lang=lang, date_from=date_from, date_to=date_to, source=source),
+                           limit=limit)
     except NewsweaveError as exc:
         fail(str(exc))
         return

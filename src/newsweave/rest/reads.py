@@ -117,7 +117,10 @@ def status(store: Annotated[Any, Depends(get_store)]) -> dict[str, Any]:
 
 @router.get("/search", summary="Hybrid cross-lingual search with filters and facets", tags=["search"])
 def search(
-    q: Annotated[str, Query(min_length=1, max_length=1000, description="the query, any language")],
+    q: Annotated[str, Query(min_length=1, max_length=1000, description=(
+        'the query, any language: words (ranked), "exact phrase" (must occur), prefix* (a word starting so, '
+        "three letters or more), -word or -\"a phrase\" (must not occur); malformed syntax (an unbalanced "
+        "quote, NEAR(, AND (, ^, :) is read as plain words"))],
     flt: Annotated[DocFilter, Depends(doc_filter)],
     store: Annotated[Any, Depends(get_store)],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
