@@ -14,8 +14,16 @@ pgvector HNSW). Figures per size:
 - ``full``   hybrid_search end to end, the query embedded by the real model (USE), uncached;
 - ``index``  the same with the query vector precomputed (what the store and the indexes cost);
 - ``embed``  the query embedding alone;
-- ``text``   the store's own full-text search alone (``store.search_text``: FTS5 or tsvector);
-- ``filtered`` hybrid_search with a language and a date filter, vector precomputed.
+- ``filtered`` hybrid_search with a language and a date filter, vector precomputed;
+- ``text``   hybrid_search with the text rankers only (BM25 over words and stems, phrases,
+  entities; no vector index needed, so it is measured at any size);
+- ``phrase`` the same for queries with the search syntax: phrases, a prefix, an exclusion;
+- ``source`` the same with a source filter: an outlet (a sixth of the corpus) or a folder;
+- ``store_text`` the store's own full-text search alone (``store.search_text``: FTS5 or tsvector).
+
+``--no-vector`` measures only the figures that need no vector index (``text``, ``phrase``,
+``source``, ``store_text``): building the ANN index of a million vectors takes over an hour on
+a busy two-core machine.
 
 Every query runs once before timing (index load, model load; reported as ``first_ms``). Each
 figure has wall-clock p50/p95 and the CPU time of this process per query (``cpu_p50_ms``): on a
@@ -59,6 +67,10 @@ TOPICS = [
 ]
 QUERIES = ["ferry timetable", "Wahl Koalition", "drought harvest farmers", "train drivers strike",
            "hospital vaccine", "rocket launch orbit", "Minister Gespräche Hafen", "parliament vote plan"]
+SYNTAX_QUERIES = ['"ferry timetable"', '"Wahl Koalition" Parlament', '"train drivers" strike', 'hosp* vaccine',
+                  "drought harvest -farmers", '"rocket launch" orbit', 'Minister "Gespräche Hafen"',
+                  '"parliament vote" plan']
+SOURCES = ["Harbourline", "bench/Skyline/12"]  # an outlet (a sixth of the corpus), a narrow folder prefix
 DIM = 512
 
 
@@ -158,23 +170,37 @@ def timed(fn: Any, queries: list[str]) -> dict[str, float]:
             "cpu_p50_ms": round(pct(cpu, 50), 1), "cpu_p95_ms": round(pct(cpu, 95), 1)}
 
 
-def bench_store(store: Any, n_queries: int) -> dict[str, Any]:
-    from newsweave.stages.embed import embed_query  # uncached: every query pays for its embedding
-
-    queries = [QUERIES[i % len(QUERIES)] + ("" if i < len(QUERIES) else f" {i}") for i in range(n_queries)]
-    vecs = {q: embed_query(q) for q in queries}  # also loads the model
-    flt = DocFilter(lang="de", date_from="2023-01-01")
-    runs = {
-        "index": lambda q: hybrid_search(store, q, embedder=lambda s: vecs[s], min_cosine=-1.0),
-        "full": lambda q: hybrid_search(store, q, embedder=embed_query, min_cosine=-1.0),
-        "embed": embed_query,
-        "text": lambda q: store.search_text(q, limit=10),
-        "filtered": lambda q: hybrid_search(store, q, flt, embedder=lambda s: vecs[s], min_cosine=-1.0),
-    }
-    return {name: timed(fn, queries) for name, fn in runs.items()}
+def _queries(base: list[str], n: int) -> list[str]:
+    """``n`` queries cycling through ``base``, each new one with a number (a word of one document)."""
+    return [base[i % len(base)] + ("" if i < len(base) else f" {i}") for i in range(n)]
 
 
-def bench_sqlite(n: int, n_queries: int, workdir: Path) -> dict[str, Any]:
+def bench_store(store: Any, n_queries: int, *, vector: bool = True) -> dict[str, Any]:
+    queries = _queries(QUERIES, n_queries)
+    text = ("bm25", "stems", "phrase", "entity")
+    runs: dict[str, Any] = {}
+    if vector:
+        from newsweave.stages.embed import embed_query  # uncached: every query pays for its embedding
+
+        vecs = {q: embed_query(q) for q in queries}  # also loads the model
+        flt = DocFilter(lang="de", date_from="2023-01-01")
+        runs = {
+            "index": lambda q: hybrid_search(store, q, embedder=lambda s: vecs[s], min_cosine=-1.0),
+            "full": lambda q: hybrid_search(store, q, embedder=embed_query, min_cosine=-1.0),
+            "embed": embed_query,
+            "filtered": lambda q: hybrid_search(store, q, flt, embedder=lambda s: vecs[s], min_cosine=-1.0),
+        }
+    runs["text"] = lambda q: hybrid_search(store, q, rankers=text)
+    runs["store_text"] = lambda q: store.search_text(q, limit=10)
+    out = {name: timed(fn, queries) for name, fn in runs.items()}
+    out["phrase"] = timed(lambda q: hybrid_search(store, q, rankers=text), _queries(SYNTAX_QUERIES, n_queries))
+    for src in SOURCES:
+        out[f"source:{src}"] = timed(lambda q, src=src: hybrid_search(store, q, DocFilter(source=src), rankers=text),
+                                     queries)
+    return out
+
+
+def bench_sqlite(n: int, n_queries: int, workdir: Path, *, vector: bool = True) -> dict[str, Any]:
     from newsweave.search.postings import PostingIndex
 
     db = workdir / f"bench-{n}.db"
@@ -194,7 +220,7 @@ def bench_sqlite(n: int, n_queries: int, workdir: Path) -> dict[str, Any]:
     assert idx is not None
     idx.sync()
     res["posting_index_s"] = round(time.perf_counter() - t, 1)
-    res.update(bench_store(store, n_queries))
+    res.update(bench_store(store, n_queries, vector=vector))
     store.close()
     return res
 
@@ -266,6 +292,7 @@ def main() -> None:
     ap.add_argument("--keep", help="folder for the SQLite corpora, reused by later runs (default: a temporary one)")
     ap.add_argument("--db", help="a postgresql:// URL of an empty database to benchmark PostgreSQL on (one size)")
     ap.add_argument("--pg", action="store_true", help="start a temporary PostgreSQL 15 server and benchmark on it")
+    ap.add_argument("--no-vector", action="store_true", help="only the figures that need no vector index")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     if args.db or args.pg:
@@ -275,7 +302,7 @@ def main() -> None:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
         for n in sizes:
-            print(json.dumps(bench_sqlite(n, args.queries, work)), flush=True)
+            print(json.dumps(bench_sqlite(n, args.queries, work, vector=not args.no_vector)), flush=True)
         if args.api_seconds > 0:
             for r in bench_api(work / f"bench-{sizes[-1]}.db", args.api_seconds):
                 print(json.dumps(r), flush=True)

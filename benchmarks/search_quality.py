@@ -1,0 +1,121 @@
+"""Ranking quality of hybrid search on the sample corpus and the seeds, with and without leaving
+out common words (``search/postings.py``: ``COMMON``, ``COMMON_FLOOR``).
+
+    python benchmarks/search_quality.py                     # builds the corpus in a temporary folder
+    python benchmarks/search_quality.py --keep /tmp/nw-quality.db
+
+The corpus is the bundled sample corpus plus the five seeds (when ``../shared`` is there),
+ingested by the real pipeline. Queries with known answers, from the truth files:
+
+- ``acceptance``: "Stoltenberg Biden Russia dialogue" must find seed 004 (German) in the top 3;
+- ``labels``: each sample event's label (English) -> the documents of that event, any language;
+- ``titles``: each sample document's title (its own language) -> the other documents of its event.
+
+Each set is scored by MRR@10, recall@10 and nDCG@10 (binary relevance), for the text rankers
+alone (``bm25``, ``stems``) and for the whole fusion, under three settings: ``exact`` (every word
+ranked), ``pruned`` (common words left out as a large corpus would: the size floor set to 0, so
+a word in more than 25% of these ~50 documents is left out beside rarer ones; a harsh test, since
+in a small corpus many topic words pass that share) and ``default`` (what this corpus gets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from newsweave import api, sample
+from newsweave.paths import shared_dir
+from newsweave.search import hybrid_search, postings
+
+ACCEPTANCE = ("Stoltenberg Biden Russia dialogue", "004_91db5c4eda242435.txt")
+TEXT = ("bm25", "stems")
+ALL = ("bm25", "stems", "phrase", "vector", "entity")
+
+
+def build(db: Path) -> Any:
+    store = api.open_db(db)
+    if store.count("documents") == 0:
+        seeds = sorted(str(p) for p in (shared_dir() / "corpus" / "seeds").glob("*.txt")) if shared_dir() else []
+        api.ingest(store, [*seeds, *api.sample_paths()])
+    return store
+
+
+def doc_ids_by_key(store: Any) -> dict[str, str]:
+    """Truth keys (paths relative to the corpus, ``file#N``) and seed file names -> document ids."""
+    out: dict[str, str] = {}
+    for r in store.iter_records("documents"):
+        for s in r["sources"]:
+            src = s["source"].replace("\\", "/")
+            out[src.rsplit("/", 1)[-1]] = r["id"]
+    return out
+
+
+def queries(store: Any) -> dict[str, list[tuple[str, set[str]]]]:
+    exp = sample.expected()
+    ids = doc_ids_by_key(store)
+    by_event: dict[str, set[str]] = {}
+    for key, d in exp["documents"].items():
+        if key in ids and d.get("event"):
+            by_event.setdefault(d["event"], set()).add(ids[key])
+    labels = [(ev["label"], by_event[k]) for k, ev in exp["events"].items() if by_event.get(k)]
+    titles = []
+    for key, d in exp["documents"].items():
+        rel = by_event.get(d.get("event", ""), set()) - {ids.get(key, "")}
+        if key in ids and rel:
+            titles.append((d["title"], rel))
+    out = {"labels": labels, "titles": titles}
+    if ACCEPTANCE[1] in ids:
+        out["acceptance"] = [(ACCEPTANCE[0], {ids[ACCEPTANCE[1]]})]
+    return out
+
+
+def scores(ranked: list[str], relevant: set[str], k: int = 10) -> tuple[float, float, float]:
+    top = ranked[:k]
+    rr = next((1 / (i + 1) for i, d in enumerate(top) if d in relevant), 0.0)
+    recall = len(set(top) & relevant) / len(relevant)
+    dcg = sum(1 / math.log2(i + 2) for i, d in enumerate(top) if d in relevant)
+    ideal = sum(1 / math.log2(i + 2) for i in range(min(k, len(relevant))))
+    return rr, recall, dcg / ideal
+
+
+def run(store: Any, qs: dict[str, list[tuple[str, set[str]]]], setting: str) -> list[dict[str, Any]]:
+    out = []
+    for name, items in qs.items():
+        for label, rankers in (("text", TEXT), ("hybrid", ALL)):
+            rows = []
+            for q, rel in items:
+                ranked = [h["id"] for h in hybrid_search(store, q, limit=10, rankers=rankers)["hits"]]
+                rows.append(scores(ranked, rel))
+                if name == "acceptance":
+                    out.append({"setting": setting, "set": name, "rankers": label, "query": q,
+                                "rank_of_004": ranked.index(next(iter(rel))) + 1 if next(iter(rel)) in ranked else None})
+            n = len(rows)
+            out.append({"setting": setting, "set": name, "rankers": label, "queries": n,
+                        "mrr@10": round(sum(r[0] for r in rows) / n, 3),
+                        "recall@10": round(sum(r[1] for r in rows) / n, 3),
+                        "ndcg@10": round(sum(r[2] for r in rows) / n, 3)})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--keep", help="the corpus database, built on first use and reused")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="nw-quality-") as tmp:
+        store = build(Path(args.keep) if args.keep else Path(tmp) / "corpus.db")
+        qs = queries(store)
+        floor, common = postings.COMMON_FLOOR, postings.COMMON
+        for setting, (c, f) in {"exact": (2.0, 10**9), "pruned": (common, 0), "default": (common, floor)}.items():
+            postings.COMMON, postings.COMMON_FLOOR = c, f
+            for row in run(store, qs, setting):
+                print(json.dumps(row), flush=True)
+        postings.COMMON, postings.COMMON_FLOOR = common, floor
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
