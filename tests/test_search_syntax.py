@@ -155,3 +155,24 @@ def test_common_terms_are_left_out_beside_rarer_ones(syntax_store: Any, monkeypa
     pruned, nato = idx.rank(WORDS, terms), idx.rank(WORDS, ["nato"])
     assert pruned.rows.tolist() == nato.rows.tolist() and len(pruned) == 2
     assert len(idx.rank(WORDS, terms, prune=False)) == len(ARTICLES)
+
+
+# -- the syntax is documented on every face ---------------------------------------------------------
+
+
+def test_the_syntax_is_documented_on_the_cli_and_the_rest_api(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from newsweave import cli_more  # registers the search command
+    from newsweave.rest import create_app
+
+    help_text = CliRunner().invoke(cli_more.app, ["search", "--help"], env={"COLUMNS": "200"}).output
+    assert '"Quoted words" must occur' in help_text and "word* must start a word" in help_text
+    assert '-"a phrase" must not occur' in help_text
+    store = api.open_db(tmp_path / "doc.db")
+    try:
+        spec = create_app(store).openapi()
+    finally:
+        store.close()
+    q = next(p for p in spec["paths"]["/api/v1/search"]["get"]["parameters"] if p["name"] == "q")
+    assert all(s in q["description"] for s in ('"exact phrase"', "prefix*", "-word", "unbalanced"))

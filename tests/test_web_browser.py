@@ -86,6 +86,7 @@ def test_search_page_finds_german_article_for_english_query(page: Any, base: str
     page.goto(base + "/")
     assert page.title() == "newsweave"
     shot(page, shots, "home")
+    assert '"exact phrase"' in page.locator("#search-hint").inner_text()  # the syntax, in one line
     page.fill("form.search input[name=q]", "Stoltenberg Biden Russia dialogue")
     page.press("form.search input[name=q]", "Enter")
     page.wait_for_selector("ol.hits li.hit")

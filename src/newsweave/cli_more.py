@@ -145,9 +145,14 @@ def search(
 ) -> None:
     """Search articles (full text and cross-lingual).
 
-    Words are ranked by every ranker, in any language. "Quoted words" must occur as that phrase
-    (e.g. "NATO-Russland-Rat"), word* must start a word (three letters or more), and -word or
-    -"a phrase" must not occur. Anything else, unbalanced quotes included, is read as words."""
+    Words are ranked by every ranker, in any language.
+
+    "Quoted words" must occur as that phrase, e.g. "NATO-Russland-Rat".
+
+    word* must start a word (three letters or more); -word or -"a phrase" must not occur.
+
+    Anything else, an unbalanced quote included, is read as plain words.
+    """
     try:
         res = query.search(state.store(), q, _filter(lang=lang, date_from=date_from, date_to=date_to, source=source),
                            limit=limit)
