@@ -3,6 +3,7 @@ out common words (``search/postings.py``: ``COMMON``, ``COMMON_FLOOR``).
 
     python benchmarks/search_quality.py                     # builds the corpus in a temporary folder
     python benchmarks/search_quality.py --keep /tmp/nw-quality.db
+    python benchmarks/search_quality.py --bench-db /tmp/nw-bench/bench-1000000.db   # a bench_search corpus
 
 The corpus is the bundled sample corpus plus the five seeds (when ``../shared`` is there),
 ingested by the real pipeline. Queries with known answers, from the truth files:
@@ -16,6 +17,10 @@ alone (``bm25``, ``stems``) and for the whole fusion, under three settings: ``ex
 ranked), ``pruned`` (common words left out as a large corpus would: the size floor set to 0, so
 a word in more than 25% of these ~50 documents is left out beside rarer ones; a harsh test, since
 in a small corpus many topic words pass that share) and ``default`` (what this corpus gets).
+
+With ``--bench-db`` (a corpus ``bench_search.py --keep`` built, large enough for the default to
+leave words out), each benchmark query's top 10 by the text rankers is compared with the top 10
+when every word is ranked: the share of documents both hold (overlap@10), and both latencies.
 """
 
 from __future__ import annotations
@@ -101,10 +106,36 @@ def run(store: Any, qs: dict[str, list[tuple[str, set[str]]]], setting: str) -> 
     return out
 
 
+def bench_overlap(db: Path) -> None:
+    import time
+
+    from bench_search import QUERIES
+
+    store = api.open_db(db)
+    common = postings.COMMON
+    for q in QUERIES:
+        top, ms = {}, {}
+        for setting, c in (("exact", 2.0), ("default", common)):
+            postings.COMMON = c
+            hybrid_search(store, q, rankers=TEXT)  # warm
+            t = time.perf_counter()
+            top[setting] = [h["id"] for h in hybrid_search(store, q, rankers=TEXT)["hits"]]
+            ms[setting] = round(1000 * (time.perf_counter() - t), 1)
+        postings.COMMON = common
+        both = len(set(top["exact"]) & set(top["default"])) / max(len(top["exact"]), 1)
+        print(json.dumps({"query": q, "overlap@10": round(both, 2), "exact_ms": ms["exact"], "default_ms": ms["default"]}),
+              flush=True)
+    store.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--keep", help="the corpus database, built on first use and reused")
+    ap.add_argument("--bench-db", help="a bench_search.py corpus: overlap@10 of the default with every word ranked")
     args = ap.parse_args()
+    if args.bench_db:
+        bench_overlap(Path(args.bench_db))
+        return
     with tempfile.TemporaryDirectory(prefix="nw-quality-") as tmp:
         store = build(Path(args.keep) if args.keep else Path(tmp) / "corpus.db")
         qs = queries(store)
