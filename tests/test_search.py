@@ -272,6 +272,32 @@ def test_narrow_filters_rank_their_own_documents_alike(small_store: Any, flt: Do
     assert bool(narrow["hits"]) == (flt.lang != "xx")
 
 
+def test_kept_filter_sets_follow_writes(small_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A narrow filter's documents are kept for the next searches, and dropped by any write."""
+    import newsweave.search.hybrid as hybrid
+    from newsweave.search.scope import kept_rowids
+    from newsweave.search.sql import where
+
+    monkeypatch.setattr(hybrid, "NARROW_AFTER", 0)
+    kw = {"embedder": hash_embed, "min_cosine": 0.0, "rankers": ("bm25", "stems")}
+    flt = DocFilter(source="rheinpost")
+
+    def found() -> list[str]:
+        return [h["id"] for h in hybrid_search(small_store, "Fangquoten quotas", flt, **kw)["hits"]]
+
+    first = found()
+    assert first and kept_rowids(small_store, *where(small_store, flt)) is not None
+    assert found() == first
+    text = "Neue Fangquoten: quotas for cod were cut again."
+    doc = Document(raw=text.encode(), format="text", sources=[Source("/in/rheinpost/new.txt", outlet="rheinpost")],
+                   raw_text=text, text=text, title="Fangquoten gekürzt", lang="de")
+    small_store.write_document(doc)
+    assert kept_rowids(small_store, *where(small_store, flt)) is None
+    assert doc.id in found() and set(first) <= set(found())
+    small_store.delete_document(doc.id)
+    assert found() == first
+
+
 def test_facets_count_all_candidates(small_store: Any) -> None:
     res = hybrid_search(small_store, "fishing quotas Oslo", limit=1, embedder=hash_embed, min_cosine=0.1)
     assert len(res["hits"]) == 1

@@ -70,10 +70,14 @@ def _ranked_ids(scope: Scope, idx: PostingIndex, ranking: Ranking, depth: int) -
     The text conditions restrict the ranking first. Slices of it are then checked against the
     filter in SQL, each sized by the share that passed so far; when that share says more than
     ``NARROW_AFTER`` candidates would be needed, the filter is narrow: its documents are fetched
-    once (``scope.rowids()``, kept for the next ranker) and the ranking is restricted to them."""
+    once (``scope.rowids()``, kept for the next ranker and, on SQLite, for the next searches
+    with the same filter until something is written) and the ranking is restricted to them."""
     ranking = scope.restrict(ranking)
     if not scope.cond:
         return list(idx.ids[ranking.top_rows(depth)])
+    kept = scope.kept()
+    if kept is not None:
+        return list(idx.ids[ranking.restrict(kept).top_rows(depth)])
     out: list[str] = []
     start, step, seen = 0, depth * 2, 0
     while len(out) < depth and start < len(ranking):

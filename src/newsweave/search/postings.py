@@ -71,7 +71,7 @@ class Ranking:
 
     def restrict(self, rowids: Iterable[int]) -> Ranking:
         """The same ranking over ``rowids`` only."""
-        allowed = np.fromiter(rowids, dtype=np.int64)
+        allowed = rowids if isinstance(rowids, np.ndarray) else np.fromiter(rowids, dtype=np.int64)
         if not len(allowed) or not len(self):
             return Ranking(self.rows[:0], self.scores[:0])
         mask = np.zeros(int(max(allowed.max(), self.rows.max())) + 1, dtype=bool)  # a gather, not a sort

@@ -16,12 +16,21 @@ match set small (``RANK_MATCHES``), FTS5 also ranks it with ``bm25()``, which co
 where it occurs: the ranker that only positions allow. On PostgreSQL the conditions are part of
 the filter's SQL (``store.shapes.doc_where``), checked on each row's tsvector, and the store ranks
 the match set with ``ts_rank`` (``store.match_text``).
+
+A narrow filter's documents cost what they number to fetch (a source filter matching a sixth of
+a million documents: about half a second, mostly mapping document ids to rowids), so on SQLite
+the sets are kept, as search engines keep filter bitsets: a few per store, each valid while the
+database's change token (``sql.change_token``: other connections' commits, this connection's
+changed rows) stays the same, so a write anywhere drops them all.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -30,11 +39,55 @@ import numpy as np
 from ..errors import StoreError
 from ..store import DocFilter, TextMatch
 from ..store.fts import fts_match, fts_negative
-from .sql import card, passing, rows, where
+from .sql import card, change_token, passing, rows, where
 
 RANK_MATCHES = 5000  # a match set up to this size is ranked by the full-text index as well
 EXACT_VECTORS = 2000  # allowed documents up to this many: the vector ranker scores each of them
 CHECK_MATCHES = 50_000  # the filter is checked on the match set (else the filter's set is fetched)
+KEPT_SETS = 8  # filter sets kept per store
+KEPT_ROWIDS = 4_000_000  # ... holding at most this many rowids in all (8 bytes each)
+
+_kept: weakref.WeakKeyDictionary[Any, tuple[Any, OrderedDict[tuple[Any, ...], np.ndarray]]] = weakref.WeakKeyDictionary()
+_kept_lock = threading.Lock()
+
+
+def kept_rowids(store: Any, cond: str, args: list[Any]) -> np.ndarray | None:
+    """The rowids :func:`filter_rowids` keeps for ``cond``, if it does (and they are current)."""
+    token = change_token(store)
+    if token is None:
+        return None
+    key = (cond, *args)
+    with _kept_lock:
+        held = _kept.get(store)
+        if held is not None and held[0] == token and key in held[1]:
+            held[1].move_to_end(key)
+            return held[1][key]
+    return None
+
+
+def filter_rowids(store: Any, cond: str, args: list[Any]) -> np.ndarray:
+    """The rowids of the documents that pass ``cond`` (from ``sql.where``), sorted; kept while
+    the store's change token stays the same (see the module docstring)."""
+    kept = kept_rowids(store, cond, args)
+    if kept is not None:
+        return kept
+    token = change_token(store)
+    key = (cond, *args)
+    found = rows(store, "SELECT d.rowid FROM documents d" + (f" WHERE {cond}" if cond else "") + " ORDER BY d.rowid", args)
+    out = np.fromiter((int(r[0]) for r in found), dtype=np.int64, count=len(found))
+    out.flags.writeable = False  # shared by the searches that find it kept
+    if token is None or change_token(store) != token:  # written meanwhile: do not keep
+        return out
+    with _kept_lock:
+        held = _kept.get(store)
+        if held is None or held[0] != token:
+            held = (token, OrderedDict())
+            _kept[store] = held
+        sets = held[1]
+        sets[key] = out
+        while len(sets) > KEPT_SETS or (len(sets) > 1 and sum(len(v) for v in sets.values()) > KEPT_ROWIDS):
+            sets.popitem(last=False)
+    return out
 
 
 class Scope:
@@ -123,13 +176,18 @@ class Scope:
                              f"AND {self.cond}", [json.dumps(out.tolist()), *self.args])
                 out = np.asarray(sorted(int(r[0]) for r in found), dtype=np.int64)
         else:
-            cond, args = self._set_cond
-            found = rows(self.store, "SELECT d.rowid FROM documents d" + (f" WHERE {cond}" if cond else ""), args)
-            out = np.asarray([int(r[0]) for r in found], dtype=np.int64)
+            out = filter_rowids(self.store, *self._set_cond)
             if self.mask is not None:
                 out = out[self.allowed(out)]
         self._rowids = out
         return out
+
+    def kept(self) -> np.ndarray | None:
+        """Every rowid within the scope when that costs no query: fetched earlier in this
+        search, or the filter's set kept by an earlier search (and no text condition)."""
+        if self._rowids is None and self.mask is None and self.cond:
+            self._rowids = kept_rowids(self.store, *self._set_cond)
+        return self._rowids
 
     def few_ids(self) -> list[str] | None:
         """The ids of every document within the scope when the text conditions leave at most
