@@ -18,7 +18,9 @@ pgvector HNSW). Figures per size:
 - ``text``   hybrid_search with the text rankers only (BM25 over words and stems, phrases,
   entities; no vector index needed, so it is measured at any size);
 - ``phrase`` the same for queries with the search syntax: phrases, a prefix, an exclusion;
-- ``source`` the same with a source filter: an outlet (a sixth of the corpus) or a folder;
+- ``source`` the same with a source filter: an outlet (a sixth of the corpus) or a folder; a
+  narrow filter's documents are kept between searches until a write (``search/scope.py``), so
+  ``source_cold`` measures the same with them forgotten before every query;
 - ``store_text`` the store's own full-text search alone (``store.search_text``: FTS5 or tsvector).
 
 ``--no-vector`` measures only the figures that need no vector index (``text``, ``phrase``,
@@ -53,6 +55,7 @@ import numpy as np
 from newsweave import api
 from newsweave.model import stable_id
 from newsweave.search import hybrid_search
+from newsweave.search.scope import forget_kept
 from newsweave.store import DocFilter
 
 COMMON_EN = ["the", "of", "and", "to", "in", "a", "said", "on", "for", "with", "was", "that", "at", "by", "from", "government", "officials", "minister", "talks", "report", "week", "city", "people", "country", "meeting", "president", "new", "after", "plan", "year", "support", "vote"]
@@ -197,6 +200,12 @@ def bench_store(store: Any, n_queries: int, *, vector: bool = True) -> dict[str,
     for src in SOURCES:
         out[f"source:{src}"] = timed(lambda q, src=src: hybrid_search(store, q, DocFilter(source=src), rankers=text),
                                      queries)
+
+        def cold(q: str, src: str = src) -> Any:
+            forget_kept(store)  # the filter's documents fetched again, as on its first use after a write
+            return hybrid_search(store, q, DocFilter(source=src), rankers=text)
+
+        out[f"source_cold:{src}"] = timed(cold, queries)
     return out
 
 

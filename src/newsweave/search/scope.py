@@ -51,6 +51,12 @@ _kept: weakref.WeakKeyDictionary[Any, tuple[Any, OrderedDict[tuple[Any, ...], np
 _kept_lock = threading.Lock()
 
 
+def forget_kept(store: Any) -> None:
+    """Drop the filter sets kept for ``store`` (they are also dropped by any write)."""
+    with _kept_lock:
+        _kept.pop(store, None)
+
+
 def kept_rowids(store: Any, cond: str, args: list[Any]) -> np.ndarray | None:
     """The rowids :func:`filter_rowids` keeps for ``cond``, if it does (and they are current)."""
     token = change_token(store)
