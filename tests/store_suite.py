@@ -235,6 +235,10 @@ class ReadRecordsTest:
         assert docs("nordpost") == {a.id} and docs("www.nordpost.ex") == {a.id}
         assert docs("c.t") == {c.id} and docs("r/c") == {c.id} and docs("%") == set() and docs("q") == set()
         assert docs("feeds") == {a.id, b.id, c.id}
+        again = make_doc("Third text about 100% renewables.", "/mirror/Küstenblatt/c.txt")  # c from another source
+        assert store.write_document(again).status == "duplicate"
+        assert docs("küstenblatt") == {c.id} and docs("feeds/other") == {c.id} and docs("r/c") == {c.id}
+        assert docs("txt\n/mirror") == set()  # no substring across two of a document's sources
         store.delete_document(a.id)
         assert docs("harbour") == {b.id} and docs("nordpost") == set()
 

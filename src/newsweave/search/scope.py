@@ -38,7 +38,8 @@ import numpy as np
 
 from ..errors import StoreError
 from ..store import DocFilter, TextMatch
-from ..store.fts import fts_match, fts_negative
+from ..store.fts import fts_match, fts_negative, trigram_phrase
+from ..store.shapes import source_by_trigrams
 from .sql import card, change_token, passing, rows, where
 
 RANK_MATCHES = 5000  # a match set up to this size is ranked by the full-text index as well
@@ -57,12 +58,12 @@ def forget_kept(store: Any) -> None:
         _kept.pop(store, None)
 
 
-def kept_rowids(store: Any, cond: str, args: list[Any]) -> np.ndarray | None:
-    """The rowids :func:`filter_rowids` keeps for ``cond``, if it does (and they are current)."""
+def kept_rowids(store: Any, cond: str, args: list[Any], source: str | None = None) -> np.ndarray | None:
+    """The rowids :func:`filter_rowids` keeps for these arguments, if it does (and they are current)."""
     token = change_token(store)
     if token is None:
         return None
-    key = (cond, *args)
+    key = (cond, source, *args)
     with _kept_lock:
         held = _kept.get(store)
         if held is not None and held[0] == token and key in held[1]:
@@ -71,16 +72,28 @@ def kept_rowids(store: Any, cond: str, args: list[Any]) -> np.ndarray | None:
     return None
 
 
-def filter_rowids(store: Any, cond: str, args: list[Any]) -> np.ndarray:
-    """The rowids of the documents that pass ``cond`` (from ``sql.where``), sorted; kept while
-    the store's change token stays the same (see the module docstring)."""
-    kept = kept_rowids(store, cond, args)
+def _source_rowids(store: Any, source: str) -> np.ndarray:
+    """The rowids of the documents one of whose sources holds ``source``, from the trigram index
+    (``store.shapes.source_where``): the index's own rowids, no look-up in the documents table."""
+    found = store._q("SELECT group_concat(rowid) FROM doc_sources_fts WHERE doc_sources_fts MATCH ?",
+                     (trigram_phrase(source),))[0][0]
+    return np.sort(np.fromstring(found, dtype=np.int64, sep=",")) if found else np.zeros(0, dtype=np.int64)
+
+
+def filter_rowids(store: Any, cond: str, args: list[Any], source: str | None = None) -> np.ndarray:
+    """The rowids of the documents that pass ``cond`` (from ``sql.where``) and, when ``source``
+    is given (SQLite), hold it in a source (:func:`_source_rowids`), sorted; kept while the
+    store's change token stays the same (see the module docstring)."""
+    kept = kept_rowids(store, cond, args, source)
     if kept is not None:
         return kept
     token = change_token(store)
-    key = (cond, *args)
-    found = rows(store, "SELECT d.rowid FROM documents d" + (f" WHERE {cond}" if cond else "") + " ORDER BY d.rowid", args)
-    out = np.fromiter((int(r[0]) for r in found), dtype=np.int64, count=len(found))
+    out: np.ndarray | None = _source_rowids(store, source) if source else None
+    if cond or out is None:
+        found = rows(store, "SELECT d.rowid FROM documents d" + (f" WHERE {cond}" if cond else "") + " ORDER BY d.rowid",
+                     args)
+        rest = np.fromiter((int(r[0]) for r in found), dtype=np.int64, count=len(found))
+        out = rest if out is None else np.intersect1d(out, rest, assume_unique=True)
     out.flags.writeable = False  # shared by the searches that find it kept
     if token is None or change_token(store) != token:  # written meanwhile: do not keep
         return out
@@ -90,7 +103,7 @@ def filter_rowids(store: Any, cond: str, args: list[Any]) -> np.ndarray:
             held = (token, OrderedDict())
             _kept[store] = held
         sets = held[1]
-        sets[key] = out
+        sets[(cond, source, *args)] = out
         while len(sets) > KEPT_SETS or (len(sets) > 1 and sum(len(v) for v in sets.values()) > KEPT_ROWIDS):
             sets.popitem(last=False)
     return out
@@ -109,7 +122,9 @@ class Scope:
         self.flt = replace(base, match=match)  # the filter and the conditions, for the store's own rankers
         rest = base if local else self.flt
         self.cond, self.args = where(store, rest, per_row=True)
-        self._set_cond = where(store, rest)
+        # the filter's set: on SQLite a source filter comes from its trigram index's own rowids
+        self._source = rest.source if local and rest.source and source_by_trigrams(rest.source) else None
+        self._set_cond = (*where(store, replace(rest, source=None) if self._source else rest), self._source)
         self.mask: np.ndarray | None = None  # rowid -> may be returned (the text conditions, SQLite)
         self.matched: np.ndarray | None = None  # rowids holding every phrase and prefix (SQLite)
         self._rowids: np.ndarray | None = None

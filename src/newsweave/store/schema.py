@@ -193,14 +193,16 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text); INSERT INTO documents_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text); END;
     INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')
     """,
-    # 5: the source filter looks sources up in an index instead of scanning them: a trigram index
-    #    over source, URL and outlet (substrings of three or more characters, case-insensitive),
-    #    reading them from the sources table (external content) and kept in step by triggers
+    # 5: the source filter looks documents up in an index instead of scanning their sources: a
+    #    trigram index (substrings of three or more characters, case-insensitive) over each
+    #    document's sources, URLs and outlets (one line each), keyed by the document's rowid so a
+    #    filter's documents come out as rowids; kept in step by triggers on sources and documents
     """
-    CREATE VIRTUAL TABLE IF NOT EXISTS sources_fts USING fts5(source, url, outlet, content = 'sources', content_rowid = 'rowid', tokenize = 'trigram');
-    CREATE TRIGGER IF NOT EXISTS sources_fts_insert AFTER INSERT ON sources BEGIN INSERT INTO sources_fts (rowid, source, url, outlet) VALUES (new.rowid, new.source, new.url, new.outlet); END;
-    CREATE TRIGGER IF NOT EXISTS sources_fts_delete AFTER DELETE ON sources BEGIN INSERT INTO sources_fts (sources_fts, rowid, source, url, outlet) VALUES ('delete', old.rowid, old.source, old.url, old.outlet); END;
-    CREATE TRIGGER IF NOT EXISTS sources_fts_update AFTER UPDATE OF source, url, outlet ON sources BEGIN INSERT INTO sources_fts (sources_fts, rowid, source, url, outlet) VALUES ('delete', old.rowid, old.source, old.url, old.outlet); INSERT INTO sources_fts (rowid, source, url, outlet) VALUES (new.rowid, new.source, new.url, new.outlet); END;
-    INSERT INTO sources_fts (sources_fts) VALUES ('rebuild')
+    CREATE VIRTUAL TABLE IF NOT EXISTS doc_sources_fts USING fts5(sources, tokenize = 'trigram');
+    CREATE TRIGGER IF NOT EXISTS doc_sources_fts_insert AFTER INSERT ON sources BEGIN DELETE FROM doc_sources_fts WHERE rowid = (SELECT rowid FROM documents WHERE id = new.doc_id); INSERT INTO doc_sources_fts (rowid, sources) SELECT d.rowid, (SELECT group_concat(s.source || char(10) || COALESCE(s.url, '') || char(10) || COALESCE(s.outlet, ''), char(10)) FROM sources s WHERE s.doc_id = d.id) FROM documents d WHERE d.id = new.doc_id; END;
+    CREATE TRIGGER IF NOT EXISTS doc_sources_fts_update AFTER UPDATE OF doc_id, source, url, outlet ON sources BEGIN DELETE FROM doc_sources_fts WHERE rowid = (SELECT rowid FROM documents WHERE id = old.doc_id); INSERT INTO doc_sources_fts (rowid, sources) SELECT d.rowid, (SELECT group_concat(s.source || char(10) || COALESCE(s.url, '') || char(10) || COALESCE(s.outlet, ''), char(10)) FROM sources s WHERE s.doc_id = d.id) FROM documents d WHERE d.id = old.doc_id; DELETE FROM doc_sources_fts WHERE rowid = (SELECT rowid FROM documents WHERE id = new.doc_id); INSERT INTO doc_sources_fts (rowid, sources) SELECT d.rowid, (SELECT group_concat(s.source || char(10) || COALESCE(s.url, '') || char(10) || COALESCE(s.outlet, ''), char(10)) FROM sources s WHERE s.doc_id = d.id) FROM documents d WHERE d.id = new.doc_id; END;
+    CREATE TRIGGER IF NOT EXISTS doc_sources_fts_delete AFTER DELETE ON sources BEGIN DELETE FROM doc_sources_fts WHERE rowid = (SELECT rowid FROM documents WHERE id = old.doc_id); INSERT INTO doc_sources_fts (rowid, sources) SELECT d.rowid, (SELECT group_concat(s.source || char(10) || COALESCE(s.url, '') || char(10) || COALESCE(s.outlet, ''), char(10)) FROM sources s WHERE s.doc_id = d.id) FROM documents d WHERE d.id = old.doc_id; END;
+    CREATE TRIGGER IF NOT EXISTS doc_sources_fts_drop AFTER DELETE ON documents BEGIN DELETE FROM doc_sources_fts WHERE rowid = old.rowid; END;
+    INSERT INTO doc_sources_fts (rowid, sources) SELECT d.rowid, (SELECT group_concat(s.source || char(10) || COALESCE(s.url, '') || char(10) || COALESCE(s.outlet, ''), char(10)) FROM sources s WHERE s.doc_id = d.id) FROM documents d
     """,
 ]

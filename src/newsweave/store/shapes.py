@@ -55,27 +55,34 @@ def _like_escaped(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def source_by_trigrams(source: str) -> bool:
+    """True when a source filter can be looked up in a trigram index: three characters or more
+    and no line break (the separator of a document's sources in ``doc_sources_fts``)."""
+    return len(source) >= SOURCE_SUBSTRING and "\n" not in source and "\r" not in source
+
+
 def source_where(source: str, d: Dialect, p: str, *, per_row: bool) -> tuple[str, list[Any]]:
     """The source filter: ``source`` is part of a document's source path, URL or outlet, ignoring
     case (``%`` and ``_`` are literal).
 
-    Two forms of one condition. The set form finds the matching sources through an index (SQLite:
-    the trigram index ``sources_fts``; PostgreSQL: ``pg_trgm`` when the server has it), so it costs
-    what they number, not what the corpus holds: right for listing a filter's documents. Only a
-    filter shorter than ``SOURCE_SUBSTRING`` characters, too short for trigrams, is compared with
-    every source. The ``per_row`` form looks up each row's own sources by document id: right for
-    checking a few hundred ranked candidates when the filter matches much of the corpus."""
+    Two forms of one condition. The set form finds the matching documents through an index
+    (SQLite: the trigram index ``doc_sources_fts``, which yields document rowids; PostgreSQL:
+    ``pg_trgm`` when the server has it), so it costs what they number, not what the corpus holds:
+    right for listing a filter's documents. Only a filter shorter than ``SOURCE_SUBSTRING``
+    characters (too short for trigrams) or holding a line break (the index's separator) is
+    compared with every source. The ``per_row`` form looks up each row's own sources by document
+    id: right for checking a few hundred ranked candidates when the filter matches much of the
+    corpus."""
     q = d.param
     esc = " ESCAPE '\\'"
     test = f"(s.source {d.ilike} {q}{esc} OR s.url {d.ilike} {q}{esc} OR s.outlet {d.ilike} {q}{esc})"
     args: list[Any] = [_like_escaped(source)] * 3
     if per_row:
         return f"EXISTS (SELECT 1 FROM sources s WHERE s.doc_id = {p}id AND {test})", args
-    if d.name == "sqlite" and len(source) >= SOURCE_SUBSTRING:
+    if d.name == "sqlite" and source_by_trigrams(source):
         from .fts import trigram_phrase
 
-        return (f"{p}id IN (SELECT s.doc_id FROM sources s WHERE s.rowid IN "
-                f"(SELECT rowid FROM sources_fts WHERE sources_fts MATCH {q}))", [trigram_phrase(source)])
+        return f"{p}rowid IN (SELECT rowid FROM doc_sources_fts WHERE doc_sources_fts MATCH {q})", [trigram_phrase(source)]
     return f"{p}id IN (SELECT s.doc_id FROM sources s WHERE {test})", args
 
 
