@@ -1,11 +1,12 @@
 """``eval ner``: entity-level exact-match P/R/F1 (conlleval semantics), overall and per type.
 
 ``data`` is a file in CoNLL-2003 columns or GermEval 2014 TSV (detected; GermEval is scored on
-its outer chunks, OTH as MISC, -deriv as MISC, -part ignored), or the shared ``data/ner`` folder:
-then German is scored on the fixed held-out 10 % of the training sentences (the CI floor) and
-English on CoNLL-2003 eng.testa. Options: ``lang`` (de|en), ``model`` (a spaCy pipeline folder;
-default: the one the entities stage uses), ``limit`` (first N sentences), ``holdout`` (with the
-folder and German: a whole set held out, for models trained with that hold-out).
+its outer chunks, OTH, -deriv and -part as MISC, see :mod:`newsweave.ner.readers`), or the
+shared ``data/ner`` folder: then German is scored on the fixed held-out 10 % of the training
+sentences (the CI floor) and English on CoNLL-2003 eng.testa. Options: ``lang`` (de|en),
+``model`` (a spaCy pipeline folder; default: the one the entities stage uses), ``limit`` (first N
+sentences), ``holdout`` (with the folder and German: a whole set held out, for models trained
+with that hold-out).
 """
 
 from __future__ import annotations
