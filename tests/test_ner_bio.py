@@ -54,7 +54,8 @@ def test_viterbi_repairs_what_argmax_breaks() -> None:
     assert viterbi([], LABELS) == [] and len(viterbi([np.zeros((0, 5), np.float32)], LABELS)[0]) == 0
 
 
-def test_component_trains_saves_and_writes_entities(tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("bio_hidden", [0, 32])  # a linear softmax, or a maxout layer before it
+def test_component_trains_saves_and_writes_entities(tmp_path, bio_hidden: int) -> None:  # type: ignore[no-untyped-def]
     import spacy
     from spacy.tokens import Doc
     from spacy.training import Example
@@ -62,7 +63,7 @@ def test_component_trains_saves_and_writes_entities(tmp_path) -> None:  # type: 
     from newsweave.ner.models import load_pipeline
     from newsweave.ner.train import Recipe, config_text
 
-    cfg = spacy.util.load_config_from_str(config_text("en", Recipe(width=32, decoder="bio")))
+    cfg = spacy.util.load_config_from_str(config_text("en", Recipe(width=32, decoder="bio", bio_hidden=bio_hidden)))
     nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
     words = ["Anna", "Berg", "flew", "to", "Oslo", "."]
     tags = ["B-PER", "I-PER", "O", "O", "B-LOC", "O"]

@@ -22,10 +22,28 @@ from spacy.language import Language
 from spacy.pipeline.ner import ner_score
 from spacy.pipeline.tagger import DEFAULT_TAGGER_MODEL, Tagger
 from spacy.tokens import Doc, Span
+from spacy.util import registry
 
 from .readers import spans_from_bio
 
 FACTORY = "newsweave_bio_ner"
+
+
+@registry.architectures("newsweave.BioTagger.v1")
+def build_bio_tagger(tok2vec: Any, hidden: int = 64, nO: int | None = None) -> Any:
+    """spaCy's tagger model with one maxout layer between the token vectors and the softmax:
+    the tags of a name's tokens depend on combinations of features (a capitalised word after
+    an article and before a verb) that one linear layer cannot form from the CNN's output; the
+    transition parser has such a layer too (``hidden_width``)."""
+    from thinc.api import Maxout, Softmax_v2, chain, with_array, zero_init
+
+    t2v_width = tok2vec.get_dim("nO") if tok2vec.has_dim("nO") else None
+    output_layer = Softmax_v2(nO, hidden, init_W=zero_init, normalize_outputs=False)
+    model: Any = chain(tok2vec, with_array(chain(Maxout(hidden, t2v_width, nP=2, normalize=True), output_layer)))
+    model.set_ref("tok2vec", tok2vec)
+    model.set_ref("softmax", output_layer)
+    model.set_ref("output_layer", output_layer)
+    return model
 
 
 def _layout(labels: tuple[str, ...]) -> tuple[list[int], int, int]:
