@@ -42,7 +42,7 @@ def chunks(text: str, size: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
 
 class EntitiesStage:
     name = "entities"
-    version = "3"  # 3: NER models with piece vectors and the BIO decoder
+    version = "4"  # 3: NER models with piece vectors and the BIO decoder; 4: German model trained with *part as MISC
     requires = frozenset({"text", "lang", "sentences", "published"})
     adds = frozenset({"mentions", "entities"})
     options = ("batch_size",)
