@@ -102,3 +102,34 @@ def test_an_article_outside_the_dated_core_is_dated_by_its_neighbours_within_its
     assert info.value in ("2024-01-11", "2024-01-12"), info.evidence
     assert info.earliest == alone.earliest and info.latest == alone.latest
     assert any("similar articles" in e for e in info.evidence)
+
+
+def test_distance_from_the_day_of_writing_is_read_through_the_happening():
+    # 2 March 2021 was a Tuesday; "last week's flood" puts the article in the week after it,
+    # "four days ago" on 6 March
+    last_week = ("u3", "Families in Riverton are still drying out their homes after last week's "
+                       "flood, when the dam failed after days of rain.")
+    days_ago = ("u4", "The Riverton flood four days ago left the dam in ruins, engineers said.")
+    res = infer_corpus(_docs([*DATED, last_week, days_ago, UNRELATED]))
+    a, b = res["u3"], res["u4"]
+    assert a.value is not None and date(2021, 3, 8) <= date.fromisoformat(a.value) <= date(2021, 3, 14), a.evidence
+    assert any("'last week'" in e and "2021-03-02" in e for e in a.evidence), a.evidence
+    assert b.value == "2021-03-06", b.evidence
+
+
+def test_denotation_of_relative_expressions():
+    from newsweave.dating.offsets import denotation, holds, span_of
+
+    s = "Families are drying out after last week's flood ."
+    offs = denotation(s, s.index("last"), "en")
+    assert offs is not None and offs[2] == (-9, -3)  # written on a Wednesday: the week before
+    assert holds(offs, date(2021, 3, 10), date(2021, 3, 2)) and not holds(offs, date(2021, 3, 4), date(2021, 3, 2))
+    s = "The flood struck four days ago ."
+    assert denotation(s, s.index("four"), "en") == ((-4, -4),) * 7
+    s = "Die Flut kam vor vier Tagen ."
+    assert denotation(s, s.index("vor"), "de") == ((-4, -4),) * 7
+    # an anaphor refers to a date the text names, not to the day of writing
+    s = "The following Tuesday the dam failed ."
+    assert denotation(s, s.index("following"), "en") is None
+    assert span_of("2021-W09-WE") == (date(2021, 3, 6), date(2021, 3, 7))
+    assert span_of("2021-03") is None and span_of("2021-W60") is None and span_of(None) is None

@@ -18,7 +18,9 @@ does not matter):
    reports as past (day-exact or "January 12" read in the frame's year), its past-tense
    weekdays ("on Monday" => published 0-6 days after a Monday, most often the day after), and
    relative expressions linked through a happening key ("Tuesday's quake" -> the quake's
-   Tuesday; "yesterday's funeral" -> the day after the funeral; "today"/"tonight" -> that day);
+   Tuesday; "yesterday's funeral" -> the day after the funeral; "today"/"tonight" -> that day;
+   "last week's quake", "the quake four days ago", "last Tuesday" -> the days of writing whose
+   reading of the expression holds the quake's day, as the tagger reads it: ``offsets.py``);
    an article with a day of its own keeps it unless such evidence is specific to it
    (``OWN_MOVE_NEAR``; an estimate of about a month, "two years after the launch", is moved by
    the neighbours within its range), and one whose own day lies outside the frame is scored
@@ -48,6 +50,7 @@ from ..timex.calendar import valid_day
 from ..timex.tagger import rules_for, sentence_spans, supported, tense_at
 from .constraints import _tense_near
 from .infer import infer_published
+from .offsets import Offsets, denotation, holds
 from .similar import DatedSentence, Vocabulary, happening_keys, words
 
 # days after a past-tense weekday that an article is published: same day, the day after (most
@@ -64,6 +67,7 @@ LATEST_W, LATEST_DECAY = 2.5, 6.0  # from the latest day reported on, fading ove
 REL_W = 0.8  # a past-tense weekday
 LINK_W = 1.5  # a weekday tied to a happening the corpus dates
 DAY_LINK_W = 2.0  # "yesterday's funeral", "tonight's vote" tied to a dated happening
+OFFSET_W = 2.0  # "last week's earthquake", "the quake four days ago" tied to a dated happening
 TRUSTED = 0.5  # only articles dated this confidently inform their neighbours
 BASE_RATE = 0.25  # weight of the corpus's own date distribution (where its dated articles cluster)
 FRAME_MARGIN = 14  # days added on both sides of the corpus's dated core
@@ -105,11 +109,23 @@ class CorpusDoc:
 
 @dataclass
 class _Rel:
-    kind: str  # weekday | yesterday | today
+    kind: str  # weekday | yesterday | today | offset
     weekday: int | None
     tense: str | None
     words: frozenset[str]
     text: str
+    sentence: str = ""  # offset: the sentence and where the expression starts in it
+    start: int = 0
+    lang: str = "en"
+    _offsets: Offsets | None = None
+    _read: bool = False  # _offsets worked out
+
+    def offsets(self) -> Offsets | None:
+        """What an offset expression names relative to the day of writing (``offsets.py``),
+        worked out when a happening it may refer to is found (it costs eight taggings)."""
+        if not self._read:
+            self._offsets, self._read = denotation(self.sentence, self.start, self.lang), True
+        return self._offsets
 
 
 @dataclass
@@ -122,6 +138,7 @@ class _Doc:
     future_days: list[date] = field(default_factory=list)
     yearless: list[tuple[int, int, int | None, bool]] = field(default_factory=list)  # m, d, weekday, past
     rels: list[_Rel] = field(default_factory=list)
+    shifts: list[_Rel] = field(default_factory=list)  # "last week", "four days ago", "last Tuesday"
     words: frozenset[str] = frozenset()
     times: list[TimeExpression] = field(default_factory=list)
     fixed: bool = False  # dateline/byline: keep as is
@@ -230,6 +247,8 @@ def _prepare(doc: CorpusDoc) -> _Doc:
             d.rels.append(_Rel("today", None, tense, ws, t.text))
         elif wd is not None and tense != "future" and (len(toks) == 1 or lex.direction(toks[0]) is None):
             d.rels.append(_Rel("weekday", wd, tense, ws, t.text))
+        elif t.type == "DATE" and not v and tense != "future":
+            d.shifts.append(_Rel("offset", wd, tense, ws, t.text, sent, t.start - s0, lang))
     return d
 
 
@@ -322,7 +341,7 @@ def _best_day(
     centre = _weighted_median(near) if near else lo + (hi - lo) / 2
     past = [x for x in d.past_days if frame[0] <= x <= hi] + _resolve_yearless(d, lo, hi, centre)
     latest = max(past) if past else None
-    links = [x for x in _links(d, keys) if not near or abs((x[1] - centre).days) <= LINK_REACH]
+    links = [x for x in _links(d, keys) if not near or abs((_written(*x) - centre).days) <= LINK_REACH]
     if latest is not None and latest > lo and latest <= hi:
         lo = latest
     # the story starts with its earliest linked happening: weekdays before it are read wrongly
@@ -349,7 +368,7 @@ def _best_day(
             if r.kind == "weekday" and r.weekday is not None:
                 lag = (day.isoweekday() - r.weekday) % 7
                 s += REL_W * WEEKDAY_LAG[lag] - (REL_W if day - timedelta(days=lag) < start else 0.0)
-        for kind, x, _r in links:
+        for kind, x, link in links:
             gap = (day - x).days
             if kind == "weekday":
                 s += LINK_W * LINK_LAG[gap] if 0 <= gap <= 6 else -1.0
@@ -357,6 +376,8 @@ def _best_day(
                 s += DAY_LINK_W if gap == 1 else 0.0
             elif kind == "today":
                 s += DAY_LINK_W if gap == 0 else 0.0
+            elif kind == "offset" and (offs := link.offsets()) is not None:
+                s += OFFSET_W if holds(offs, day, x) else 0.0
         if best is None or s > best[0]:
             best = (s, day)
     if best is None:
@@ -386,17 +407,30 @@ def _density(ds: list[_Doc]) -> dict[date, float]:
 
 def _links(d: _Doc, keys: Keys) -> list[tuple[str, date, _Rel]]:
     """Relative expressions tied to a happening the corpus dates: a weekday to a happening on
-    that weekday ("Tuesday's quake"); "yesterday"/"today" only to a word that names one day
-    in most of the articles that date it ("yesterday's funeral")."""
+    that weekday ("Tuesday's quake"); "yesterday"/"today" and the expressions that name a day
+    or a week by its distance from the day of writing ("last week's quake", "the quake four
+    days ago", "last Tuesday") only to a word that names one day in most of the articles that
+    date it ("yesterday's funeral")."""
     out = []
-    for r in d.rels:
+    for r in d.rels + d.shifts:
         hits = [keys[w] for w in r.words if w in keys]
         cands = [x for x, spec in hits if spec >= SPECIFIC]
-        if r.kind == "weekday":
+        if r.kind == "weekday" or (r.kind == "offset" and r.weekday is not None):
             cands = [x for x in cands if x.isoweekday() == r.weekday]
+        if cands and r.kind == "offset" and r.offsets() is None:
+            continue
         if cands:  # sorted first: a tie breaks the same way in every run
             out.append((r.kind, max(sorted(set(cands)), key=cands.count), r))
     return out
+
+
+def _written(kind: str, x: date, r: _Rel) -> date:
+    """About when an article that refers so to the happening of ``x`` was written."""
+    offs = r.offsets() if kind == "offset" else None
+    if offs is None:
+        return x
+    mid = sum(a + b for a, b in offs) / (2 * len(offs))
+    return x - timedelta(days=round(mid))
 
 
 def _day_of(value: str | None) -> date | None:
