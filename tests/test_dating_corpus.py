@@ -133,3 +133,19 @@ def test_denotation_of_relative_expressions():
     assert denotation(s, s.index("following"), "en") is None
     assert span_of("2021-W09-WE") == (date(2021, 3, 6), date(2021, 3, 7))
     assert span_of("2021-03") is None and span_of("2021-W60") is None and span_of(None) is None
+
+
+def test_today_beside_the_happening_the_whole_corpus_names_is_not_that_day():
+    # every dated report names the flood of 2 March; the later ones are about the shelters.
+    # "Today ... the flood" in an undated shelter report says that the article is from a day
+    # something happened after the flood, not from the day of the flood
+    dated = [
+        (f"s{k}", f"{k} March 2021 - Riverton: {k - 2} days after the flood of 2 March 2021, the "
+                  f"shelters in the school gym housed families whose homes the dam failure ruined.")
+        for k in range(9, 14)
+    ]
+    undated = ("u5", "Today volunteers opened another shelter in Riverton for families the flood "
+                     "left homeless; the school gym shelters are full since the dam failure.")
+    res = infer_corpus(_docs([*dated, undated, UNRELATED]))
+    info = res["u5"]
+    assert info.value is not None and date(2021, 3, 8) <= date.fromisoformat(info.value) <= date(2021, 3, 14), info.evidence

@@ -20,7 +20,8 @@ does not matter):
    relative expressions linked through a happening key ("Tuesday's quake" -> the quake's
    Tuesday; "yesterday's funeral" -> the day after the funeral; "today"/"tonight" -> that day;
    "last week's quake", "the quake four days ago", "last Tuesday" -> the days of writing whose
-   reading of the expression holds the quake's day, as the tagger reads it: ``offsets.py``);
+   reading of the expression holds the quake's day, as the tagger reads it: ``offsets.py``),
+   but "today"/"yesterday" are not tied to the happening that most of the corpus names;
    an article with a day of its own keeps it unless such evidence is specific to it
    (``OWN_MOVE_NEAR``; an estimate of about a month, "two years after the launch", is moved by
    the neighbours within its range), and one whose own day lies outside the frame is scored
@@ -67,6 +68,9 @@ LATEST_W, LATEST_DECAY = 2.5, 6.0  # from the latest day reported on, fading ove
 REL_W = 0.8  # a past-tense weekday
 LINK_W = 1.5  # a weekday tied to a happening the corpus dates
 DAY_LINK_W = 2.0  # "yesterday's funeral", "tonight's vote" tied to a dated happening
+ROUNDS = 2
+COMMON_SHARE, COMMON_MIN = 0.2, 5  # a day this many articles name is the corpus's happening
+COMMON_SKIP = ("today", "yesterday")  # links not made to that happening (see _common_days)
 OFFSET_W = 2.0  # "last week's earthquake", "the quake four days ago" tied to a dated happening
 TRUSTED = 0.5  # only articles dated this confidently inform their neighbours
 BASE_RATE = 0.25  # weight of the corpus's own date distribution (where its dated articles cluster)
@@ -166,6 +170,7 @@ def _settle(ds: list[_Doc]) -> dict[str, DateInfo]:
         if frame[0] <= day <= frame[1]
     ]
     keys = happening_keys(vocab, dated)
+    common = _common_days(dated)
     neigh = _neighbours(vocab, ds)
     for d in ds:
         if d.fixed and d.info.granularity == "day" and (day := _day_of(d.info.value)):
@@ -173,11 +178,11 @@ def _settle(ds: list[_Doc]) -> dict[str, DateInfo]:
         elif d.info.granularity == "day" and d.info.confidence >= 0.6 and (day := _day_of(d.info.value)):
             d.estimate, d.strength = day, d.info.confidence
     out: dict[str, DateInfo] = {}
-    for _round in range(2):
+    for _round in range(ROUNDS):
         new: list[tuple[date | None, float, list[str], date]] = []
         density = _density(ds)
         for i, d in enumerate(ds):
-            new.append(_best_day(d, ds, neigh[i], keys, frame, density))
+            new.append(_best_day(d, ds, neigh[i], keys, frame, density, common))
         for d, (day, strength, _why, _lo) in zip(ds, new, strict=True):
             if not d.fixed and day is not None:
                 d.estimate, d.strength = day, strength
@@ -320,6 +325,7 @@ def _best_day(
     keys: Keys,
     frame: tuple[date, date],
     density: dict[date, float],
+    common: frozenset[date] = frozenset(),
 ) -> tuple[date | None, float, list[str], date]:
     if d.fixed:
         return d.estimate, 1.0, [], d.lo
@@ -341,7 +347,11 @@ def _best_day(
     centre = _weighted_median(near) if near else lo + (hi - lo) / 2
     past = [x for x in d.past_days if frame[0] <= x <= hi] + _resolve_yearless(d, lo, hi, centre)
     latest = max(past) if past else None
-    links = [x for x in _links(d, keys) if not near or abs((_written(*x) - centre).days) <= LINK_REACH]
+    links = [
+        x for x in _links(d, keys)
+        if (not near or abs((_written(*x) - centre).days) <= LINK_REACH)
+        and not (x[0] in COMMON_SKIP and x[1] in common)
+    ]
     if latest is not None and latest > lo and latest <= hi:
         lo = latest
     # the story starts with its earliest linked happening: weekdays before it are read wrongly
@@ -390,6 +400,21 @@ def _best_day(
         why.append(f"'{r.text}' ({kind}) refers to the happening of {x} that other articles of the corpus date")
     strength = min(0.75, 0.3 + (0.25 if links else 0.0) + (0.25 if latest else 0.0))
     return best[1], strength, why, d.lo
+
+
+def _common_days(dated: list[DatedSentence]) -> frozenset[date]:
+    """The days that a large share of the corpus's articles name (COMMON_SHARE of those that
+    name a day, at least COMMON_MIN): the happening the corpus is about ("the earthquake of
+    12 January"). "Today" or "yesterday" in a sentence that names it is not tied to it: the
+    happening is the background of whatever the article reports ("Today we opened a field
+    hospital for the earthquake's injured", written a week later); on Timeline17, most such
+    links put the article days before its true date."""
+    per_day: dict[date, set[int]] = {}
+    for s in dated:
+        per_day.setdefault(s.day, set()).add(s.doc)
+    naming = len({s.doc for s in dated})
+    need = max(COMMON_MIN, COMMON_SHARE * naming)
+    return frozenset(day for day, docs in per_day.items() if len(docs) >= need)
 
 
 def _density(ds: list[_Doc]) -> dict[date, float]:
