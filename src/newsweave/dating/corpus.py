@@ -26,7 +26,8 @@ does not matter):
    (``OWN_MOVE_NEAR``; an estimate of about a month, "two years after the launch", is moved by
    the neighbours within its range), and one whose own day lies outside the frame is scored
    within its own range;
-5. two rounds, so articles dated in the first round help their neighbours in the second.
+5. rounds until no article moves (at most MAX_ROUNDS), so articles dated in one round help
+   their neighbours in the next (a day found through a link reaches the articles around it).
 
 Articles with a date from metadata, HTML, a byline or a dateline keep it (and inform the others).
 The evidence names what decided the day. Ingest runs this over each window of documents it
@@ -68,7 +69,7 @@ LATEST_W, LATEST_DECAY = 2.5, 6.0  # from the latest day reported on, fading ove
 REL_W = 0.8  # a past-tense weekday
 LINK_W = 1.5  # a weekday tied to a happening the corpus dates
 DAY_LINK_W = 2.0  # "yesterday's funeral", "tonight's vote" tied to a dated happening
-ROUNDS = 2
+MAX_ROUNDS = 6  # rounds of dating by the neighbours' dates, until no article moves
 COMMON_SHARE, COMMON_MIN = 0.2, 5  # a day this many articles name is the corpus's happening
 COMMON_SKIP = ("today", "yesterday")  # links not made to that happening (see _common_days)
 OFFSET_W = 2.0  # "last week's earthquake", "the quake four days ago" tied to a dated happening
@@ -178,16 +179,20 @@ def _settle(ds: list[_Doc]) -> dict[str, DateInfo]:
         elif d.info.granularity == "day" and d.info.confidence >= 0.6 and (day := _day_of(d.info.value)):
             d.estimate, d.strength = day, d.info.confidence
     out: dict[str, DateInfo] = {}
-    for _round in range(ROUNDS):
+    for _round in range(MAX_ROUNDS):
         new: list[tuple[date | None, float, list[str], date]] = []
         density = _density(ds)
         for i, d in enumerate(ds):
             new.append(_best_day(d, ds, neigh[i], keys, frame, density, common))
+        moved = False
         for d, (day, strength, _why, _lo) in zip(ds, new, strict=True):
             if not d.fixed and day is not None:
+                moved |= (d.estimate, d.strength) != (day, strength)
                 d.estimate, d.strength = day, strength
         for d, (day, strength, why, lo) in zip(ds, new, strict=True):
             out[d.src.key] = _result(d, day, strength, why, lo)
+        if not moved:
+            break
     return out
 
 
