@@ -135,17 +135,27 @@ def test_denotation_of_relative_expressions():
     assert span_of("2021-03") is None and span_of("2021-W60") is None and span_of(None) is None
 
 
+# every dated report names the flood of 2 March; the later ones are about the shelters
+SHELTERS = [
+    (f"s{k}", f"{k} March 2021 - Riverton: {k - 2} days after the flood of 2 March 2021, the "
+              f"shelters in the school gym housed families whose homes the dam failure ruined.")
+    for k in range(9, 14)
+]
+
+
 def test_today_beside_the_happening_the_whole_corpus_names_is_not_that_day():
-    # every dated report names the flood of 2 March; the later ones are about the shelters.
     # "Today ... the flood" in an undated shelter report says that the article is from a day
     # something happened after the flood, not from the day of the flood
-    dated = [
-        (f"s{k}", f"{k} March 2021 - Riverton: {k - 2} days after the flood of 2 March 2021, the "
-                  f"shelters in the school gym housed families whose homes the dam failure ruined.")
-        for k in range(9, 14)
-    ]
     undated = ("u5", "Today volunteers opened another shelter in Riverton for families the flood "
                      "left homeless; the school gym shelters are full since the dam failure.")
-    res = infer_corpus(_docs([*dated, undated, UNRELATED]))
+    res = infer_corpus(_docs([*SHELTERS, undated, UNRELATED]))
     info = res["u5"]
     assert info.value is not None and date(2021, 3, 8) <= date.fromisoformat(info.value) <= date(2021, 3, 14), info.evidence
+
+
+def test_the_day_the_whole_corpus_names_bounds_an_article_from_below_only():
+    undated = ("u6", "Families whose homes the flood of 2 March ruined moved from the school gym "
+                     "shelters in Riverton to hotels, the council said of the dam failure.")
+    info = infer_corpus(_docs([*SHELTERS, undated, UNRELATED]))["u6"]
+    assert info.value is not None and date(2021, 3, 8) <= date.fromisoformat(info.value) <= date(2021, 3, 14), info.evidence
+    assert any("a lower bound only" in e for e in info.evidence), info.evidence

@@ -21,7 +21,8 @@ does not matter):
    Tuesday; "yesterday's funeral" -> the day after the funeral; "today"/"tonight" -> that day;
    "last week's quake", "the quake four days ago", "last Tuesday" -> the days of writing whose
    reading of the expression holds the quake's day, as the tagger reads it: ``offsets.py``),
-   but "today"/"yesterday" are not tied to the happening that most of the corpus names;
+   but "today"/"yesterday" are not tied to the happening that most of the corpus names, and
+   naming that happening's day bounds an article's day from below without drawing it near;
    an article with a day of its own keeps it unless such evidence is specific to it
    (``OWN_MOVE_NEAR``; an estimate of about a month, "two years after the launch", is moved by
    the neighbours within its range), and one whose own day lies outside the frame is scored
@@ -376,7 +377,7 @@ def _best_day(
             s += NEAR_W * w / total_w * math.exp(-(((day - x).days / KERNEL_DAYS) ** 2) / 2)
         s += BASE_RATE * density.get(day, 0.0)
         if latest is not None:
-            s += LATEST_W * math.exp(-(day - latest).days / LATEST_DECAY)
+            s += 0.0 if latest in common else LATEST_W * math.exp(-(day - latest).days / LATEST_DECAY)
         for f in d.future_days:
             s -= 2.0 if day > f else 0.0
         for r in d.rels:
@@ -400,7 +401,8 @@ def _best_day(
     if near:
         why.append(f"{len(near)} similar articles of the corpus dated around {centre}")
     if latest is not None:
-        why.append(f"the latest day it reports is {latest}")
+        why.append(f"the latest day it reports is {latest}"
+                   + (" (the happening the corpus is about: a lower bound only)" if latest in common else ""))
     for kind, x, r in links[:3]:
         why.append(f"'{r.text}' ({kind}) refers to the happening of {x} that other articles of the corpus date")
     strength = min(0.75, 0.3 + (0.25 if links else 0.0) + (0.25 if latest else 0.0))
@@ -413,7 +415,10 @@ def _common_days(dated: list[DatedSentence]) -> frozenset[date]:
     12 January"). "Today" or "yesterday" in a sentence that names it is not tied to it: the
     happening is the background of whatever the article reports ("Today we opened a field
     hospital for the earthquake's injured", written a week later); on Timeline17, most such
-    links put the article days before its true date."""
+    links put the article days before its true date. Nor is an article that names it as the
+    latest day it reports written within days of it: follow-ups name it for weeks (of the
+    undated Timeline17 articles whose latest reported day is the day most of their topic
+    names, none appeared within a day of it), so it bounds the article's day from below only."""
     per_day: dict[date, set[int]] = {}
     for s in dated:
         per_day.setdefault(s.day, set()).add(s.doc)
