@@ -159,3 +159,15 @@ def test_the_day_the_whole_corpus_names_bounds_an_article_from_below_only():
     info = infer_corpus(_docs([*SHELTERS, undated, UNRELATED]))["u6"]
     assert info.value is not None and date(2021, 3, 8) <= date.fromisoformat(info.value) <= date(2021, 3, 14), info.evidence
     assert any("a lower bound only" in e for e in info.evidence), info.evidence
+
+
+def test_a_weekday_of_the_happening_the_whole_corpus_names_spans_its_week():
+    # 2 March 2021 was a Tuesday: "Tuesday's flood" puts the article in the week after it, and
+    # its neighbours (dated 9-13 March) draw it to the end of that week, not to the day after
+    undated = ("u7", "Families whose homes Tuesday's flood ruined moved from the school gym "
+                     "shelters in Riverton to hotels after the dam failure.")
+    # other subjects, so that the words of the flood reports are not too common to count
+    others = [(f"o{k}", f"A {w} exhibition opened in the {w} museum of Lakeside with {w} paintings.")
+              for k, w in enumerate(["harbour", "railway", "garden", "textile", "clock", "glass"])]
+    info = infer_corpus(_docs([*SHELTERS, *others, undated, UNRELATED]))["u7"]
+    assert info.value is not None and date(2021, 3, 6) <= date.fromisoformat(info.value) <= date(2021, 3, 8), info.evidence

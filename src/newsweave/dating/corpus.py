@@ -22,7 +22,8 @@ does not matter):
    "last week's quake", "the quake four days ago", "last Tuesday" -> the days of writing whose
    reading of the expression holds the quake's day, as the tagger reads it: ``offsets.py``),
    but "today"/"yesterday" are not tied to the happening that most of the corpus names, and
-   naming that happening's day bounds an article's day from below without drawing it near;
+   naming that happening's day bounds an article's day from below without drawing it near,
+   its weekday ("Tuesday's quake") draws it to any day of the week after it alike;
    an article with a day of its own keeps it unless such evidence is specific to it
    (``OWN_MOVE_NEAR``; an estimate of about a month, "two years after the launch", is moved by
    the neighbours within its range), and one whose own day lies outside the frame is scored
@@ -60,6 +61,7 @@ from .similar import DatedSentence, Vocabulary, happening_keys, words
 # common in daily news), then fading over the week
 WEEKDAY_LAG = (0.7, 1.0, 0.65, 0.45, 0.3, 0.2, 0.15)
 LINK_LAG = WEEKDAY_LAG  # days after a weekday-named happening ("Tuesday's quake") an article is published
+COMMON_LAG = sum(LINK_LAG) / len(LINK_LAG)  # the same, spread over the week, for the corpus's happening
 KERNEL_DAYS = 3.5  # spread of a similar article's date
 # The weights below were fitted by coordinate search on the training part of Timeline17 (every
 # article but each 5th, the dev split); the dev split is the check (within ±1 day: training
@@ -387,7 +389,7 @@ def _best_day(
         for kind, x, link in links:
             gap = (day - x).days
             if kind == "weekday":
-                s += LINK_W * LINK_LAG[gap] if 0 <= gap <= 6 else -1.0
+                s += LINK_W * (COMMON_LAG if x in common else LINK_LAG[gap]) if 0 <= gap <= 6 else -1.0
             elif kind == "yesterday":
                 s += DAY_LINK_W if gap == 1 else 0.0
             elif kind == "today":
@@ -418,7 +420,9 @@ def _common_days(dated: list[DatedSentence]) -> frozenset[date]:
     links put the article days before its true date. Nor is an article that names it as the
     latest day it reports written within days of it: follow-ups name it for weeks (of the
     undated Timeline17 articles whose latest reported day is the day most of their topic
-    names, none appeared within a day of it), so it bounds the article's day from below only."""
+    names, none appeared within a day of it), so it bounds the article's day from below only.
+    And "Tuesday's quake" puts an article in the week after it, on any of its days alike
+    (COMMON_LAG): the whole corpus writes about it that week, not mostly the day after."""
     per_day: dict[date, set[int]] = {}
     for s in dated:
         per_day.setdefault(s.day, set()).add(s.doc)
