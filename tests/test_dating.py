@@ -100,3 +100,24 @@ def test_event_date_is_the_named_weekday_before_publication():
     pub = DateInfo("2021-06-08", "2021-06-08", "2021-06-08", "metadata")
     ev = infer_event_date(text, "de", tag(text, "de", anchor=date(2021, 6, 8)), pub)
     assert ev is not None and ev.value == "2021-06-07" and ev.evidence
+
+
+def test_readers_comments_bound_the_date_from_above():
+    text = (
+        "Tuesday 5 May 2009 - The council of Riverton voted to rebuild the dam that failed in the "
+        "spring floods. Work starts after the summer. "
+        "Comments: At 5:49 pm on 06 May 2009 , Riverfan wrote : About time. "
+        "At 9:02 am on 11 May 2009 , Lakesider wrote : Who pays for it?"
+    )
+    info = infer_published(text, "en")
+    assert info.value == "2009-05-05", info.evidence
+    # the comments came after the article: they bound it from above, not from below
+    assert info.earliest is not None and info.earliest <= "2009-05-05" <= (info.latest or "9999"), info
+    assert info.latest == "2009-05-06", info
+    assert any("a reader's comment" in e for e in info.evidence), info.evidence
+    from newsweave.dating.constraints import comment_stamp
+
+    s = "On 5 May 2009 he wrote in a letter: no."
+    assert not comment_stamp(s, 3, 13)
+    s = "Am 05.05.2009 um 17:49 schrieb Hans: Gut."
+    assert comment_stamp(s, 3, 13)

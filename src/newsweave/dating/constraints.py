@@ -4,7 +4,7 @@ person can read.
 
 Sources of evidence, all from the text:
 - explicit dates and years the text reports as past (the article is from on/after them) or
-  as ahead (before them);
+  as ahead (before them), and the dates of readers' comments below it (before them);
 - office holders named with their office ("NATO-Generalsekretär Mark Rutte": Rutte's term);
 - anniversaries of organisations ("75-jährige Erfolgsgeschichte der Allianz": founded + 75);
 - dated events spoken of as ahead or past ("the NATO summit in Madrid", "bevorstehender
@@ -114,6 +114,14 @@ def from_times(text: str, lang: str, times: list[TimeExpression]) -> list[Constr
         if rng is None or rng[0].year < 1000:
             continue
         day_level = rng[0] == rng[1]
+        if day_level and comment_stamp(text, t.start, t.end):
+            out.append(
+                Constraint(
+                    [(MIN, rng[1])], 0.6, f"a reader's comment is dated '{t.text}' ({t.value}): "
+                    f"written on or before it", "explicit"
+                )
+            )
+            continue
         if (
             day_level
             and t.start < 200
@@ -156,6 +164,26 @@ _AHEAD_CUE = re.compile(
     r"wird|werden|soll|sollen|bis|vor dem|vor der|bevorstehend\w*|kommend\w*|nächst\w*)\b",
     re.IGNORECASE,
 )
+
+
+# a reader's comment below the article: "At 1:41 pm on 09 May 2009 , Cuthbert wrote :",
+# "Am 05.05.2009 um 17:49 schrieb Hans:"; a clock time beside the date, a verb of writing
+# and a colon after it (a dated statement in the news, "on 5 May he wrote in a letter", has
+# neither the clock nor the colon)
+_CLOCK = re.compile(r"\d{1,2}(?:[:.]|\s?h\s?)\d{2}")
+_COMMENT_VERB = re.compile(
+    r"[^.!?]{0,50}?\b(?:wrote|writes|schrieb|schreibt|a écrit|escribió|ha scritto)\b[^.!?:]{0,30}:",
+    re.IGNORECASE,
+)
+
+
+def comment_stamp(text: str, start: int, end: int) -> bool:
+    """Whether the date at ``text[start:end]`` stamps a reader's comment: the article was
+    written on or before it, not after it."""
+    after = text[end : end + 80]
+    if not _COMMENT_VERB.match(after):
+        return False
+    return bool(_CLOCK.search(text[max(0, start - 25) : start]) or _CLOCK.search(after[:25]))
 
 
 _PREP_BEFORE = re.compile(

@@ -52,7 +52,7 @@ from ..model import DateInfo, TimeExpression
 from ..timex import tag
 from ..timex.calendar import valid_day
 from ..timex.tagger import rules_for, sentence_spans, supported, tense_at
-from .constraints import _tense_near
+from .constraints import _tense_near, comment_stamp
 from .infer import infer_published
 from .offsets import Offsets, denotation, holds
 from .similar import DatedSentence, Vocabulary, happening_keys, words
@@ -238,8 +238,8 @@ def _prepare(doc: CorpusDoc) -> _Doc:
         v = t.value or ""
         if t.anchor is None and re.match(r"\d{4}-\d{2}-\d{2}", v):
             day = date.fromisoformat(v[:10])
-            if _tense_near(doc.text, t.start, t.end) == "future":
-                d.future_days.append(day)
+            if _tense_near(doc.text, t.start, t.end) == "future" or comment_stamp(doc.text, t.start, t.end):
+                d.future_days.append(day)  # written before it: announced, or a reader's comment
             else:
                 d.past_days.append(day)
             continue
