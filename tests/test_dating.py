@@ -121,3 +121,18 @@ def test_readers_comments_bound_the_date_from_above():
     assert not comment_stamp(s, 3, 13)
     s = "Am 05.05.2009 um 17:49 schrieb Hans: Gut."
     assert comment_stamp(s, 3, 13)
+
+
+def test_a_dateline_and_its_range_agree():
+    # updated the next day: the value lies in the range the evidence leaves
+    text = ("Friday 1 May 2021 - Riverton's dam failed after days of rain. "
+            "Update: on 2 May 2021 engineers inspected the breach.")
+    info = infer_published(text, "en")
+    assert info.earliest == "2021-05-02" and info.value == "2021-05-02", info
+    assert any("moved into the range" in e for e in info.evidence), info.evidence
+    # a date weeks after the dateline does not stretch the range: it contradicts the dateline
+    text = ("Friday 1 May 2021 - Riverton's dam failed after days of rain. "
+            "Repairs finished on 30 June 2021, the council said.")
+    info = infer_published(text, "en")
+    assert info.value == "2021-05-01" and info.earliest == "2021-05-01" and info.latest == "2021-05-08", info
+    assert any(e.startswith("set aside") and "30 June 2021" in e for e in info.evidence), info.evidence

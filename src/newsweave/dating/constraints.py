@@ -27,6 +27,7 @@ from .roles import find_roles, terms_for
 
 MIN, MAX = date(1, 1, 1), date(9999, 12, 31)
 Interval = tuple[date, date]  # inclusive
+DATELINE_DAYS = 7  # an article dated at its top was written within this many days of that date
 
 
 @dataclass
@@ -128,10 +129,11 @@ def from_times(text: str, lang: str, times: list[TimeExpression]) -> list[Constr
             and not _AHEAD_CUE.search(text[max(0, t.start - 40) : t.start])
             and not _PREP_BEFORE.search(text[max(0, t.start - 12) : t.start])
         ):
-            # a full date at the top of a text is its dateline or byline
+            # a full date at the top of a text is its dateline or byline: written that day or
+            # within days (an update); a later day the text reports as past contradicts it
             out.append(
                 Constraint(
-                    [(rng[0], MAX)],
+                    [(rng[0], rng[0] + timedelta(days=DATELINE_DAYS))],
                     0.85,
                     f"dateline/byline-like '{t.text}' ({t.value}) at the top",
                     "dateline",

@@ -6,6 +6,9 @@
 Method: collect constraints from the text (``constraints.py``), combine them strongest first
 (a constraint that contradicts the stronger ones already taken is set aside and reported as
 such), then pick a best day:
+- a full date at the top of the text (dateline or byline): that day (its constraint says
+  "written within DATELINE_DAYS of it", so a date weeks later that the text reports as past is
+  set aside), moved into the range when a later day the text reports is within those days;
 - when the lede reports a known happening as news (``events.py``) and the text names no later
   day, a day within a week of it: for one of many days (a summit, a conference) the day the
   lede points at, its last day when it reports the outcome or close ("einigt sich", "final
@@ -224,8 +227,12 @@ def infer_published(
     confidence = 0.0
     evidence = list(dict.fromkeys(c.reason for c in used))
     if datelines:
-        value, granularity, confidence = datelines[0], "day", 0.8
-        evidence.append(f"best day {value}: the date at the top of the text (dateline or byline)")
+        # within the range: a later day the text reports, or a later stamp at its top, is newer
+        value, granularity, confidence = min(max(datelines[0], lo), hi), "day", 0.8
+        evidence.append(
+            f"best day {value}: the date at the top of the text (dateline or byline)"
+            + (f", moved into the range the evidence leaves ({datelines[0]} before it)" if value != datelines[0] else "")
+        )
     elif report is not None:
         (day, free_end, span), c = report
         iv = next((iv for iv in rng if iv[0] <= day <= iv[1]), rng[-1])
