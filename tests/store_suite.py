@@ -261,6 +261,22 @@ class EventStoryTest:
         store.delete_story("s1")
         assert store.get_document(a.id)["story_id"] is None
 
+    def test_story_put_again_with_other_events(self, store: Any) -> None:
+        a, b, c = make_doc("Story text A."), make_doc("Story text B.", "b.txt"), make_doc("Story text C.", "c.txt")
+        for d in (a, b, c):
+            store.write_document(d)
+        for eid, doc in (("e1", a), ("e2", b), ("e3", c)):
+            store.put_event(EventRecord(id=eid, doc_ids=[doc.id], title=eid, date="2021-06-07"))
+        store.put_story(StoryRecord(id="s1", event_ids=["e1", "e2"], title="Story"))
+        store.put_story(StoryRecord(id="s1", event_ids=["e2", "e3"], title="Story"))  # e1 left, e3 joined
+        assert [store.get_record("events", e)["story_id"] for e in ("e1", "e2", "e3")] == [None, "s1", "s1"]
+        assert [store.get_document(d.id)["story_id"] for d in (a, b, c)] == [None, "s1", "s1"]
+        store.put_story(StoryRecord(id="s2", event_ids=["e3"], title="Other"))  # e3 moves to another story
+        store.put_story(StoryRecord(id="s1", event_ids=["e2"], title="Story"))
+        assert [store.get_document(d.id)["story_id"] for d in (a, b, c)] == [None, "s1", "s2"]
+        store.put_story(StoryRecord(id="s1", event_ids=[], title="Story"))
+        assert store.get_document(b.id)["story_id"] is None and store.get_record("events", "e2")["story_id"] is None
+
     def test_batch_commits_together_or_not_at_all(self, store: Any) -> None:
         a, b = make_doc("Batched text A."), make_doc("Batched text B.", "b.txt")
         store.write_document(a)

@@ -418,10 +418,17 @@ class PostgresStore:
         def write(conn: Any) -> None:
             conn.execute(_upsert_sql("stories", 5), (st.id, enc(st.title), Jsonb(st.event_ids, dumps=jdumps),
                                                      Jsonb(st.actors, dumps=jdumps), Jsonb(st.meta, dumps=jdumps)))
-            conn.execute("UPDATE events SET story_id=NULL WHERE story_id=%s", (st.id,))
-            conn.execute("UPDATE documents SET story_id=NULL WHERE story_id=%s", (st.id,))
-            conn.execute("UPDATE events SET story_id=%s WHERE id = ANY(%s)", (st.id, list(st.event_ids)))
-            conn.execute("UPDATE documents SET story_id=%s WHERE event_id = ANY(%s)", (st.id, list(st.event_ids)))
+            # only the rows whose story changes: an UPDATE of a document row recomputes its stored
+            # tsvector and adds index entries, and the story step puts a story each time one of its
+            # events changes (rewriting every member made that O(story size) per event, ~1 s each)
+            ids = list(st.event_ids)
+            conn.execute("UPDATE events SET story_id=NULL WHERE story_id=%s AND NOT (id = ANY(%s))", (st.id, ids))
+            conn.execute("UPDATE documents SET story_id=NULL WHERE story_id=%s "
+                         "AND (event_id IS NULL OR NOT (event_id = ANY(%s)))", (st.id, ids))
+            conn.execute("UPDATE events SET story_id=%s WHERE id = ANY(%s) AND story_id IS DISTINCT FROM %s",
+                         (st.id, ids, st.id))
+            conn.execute("UPDATE documents SET story_id=%s WHERE event_id = ANY(%s) AND story_id IS DISTINCT FROM %s",
+                         (st.id, ids, st.id))
 
         self._write(f"writing story {st.id}", write, pipeline=True)
 

@@ -401,11 +401,16 @@ class SQLiteStore:
         with self._tx() as c:
             c.execute("INSERT OR REPLACE INTO stories VALUES (?,?,?,?,?)",
                       (st.id, st.title, _j(st.event_ids), _j(st.actors), _j(st.meta)))
-            c.execute("UPDATE events SET story_id=NULL WHERE story_id=?", (st.id,))
-            c.execute("UPDATE documents SET story_id=NULL WHERE story_id=?", (st.id,))
-            for eid in st.event_ids:
-                c.execute("UPDATE events SET story_id=? WHERE id=?", (st.id, eid))
-                c.execute("UPDATE documents SET story_id=? WHERE event_id=?", (st.id, eid))
+            # only the rows whose story changes (see PostgresStore.put_story)
+            ids = _j(list(st.event_ids))
+            c.execute("UPDATE events SET story_id=NULL WHERE story_id=? AND id NOT IN (SELECT value FROM json_each(?))",
+                      (st.id, ids))
+            c.execute("UPDATE documents SET story_id=NULL WHERE story_id=? "
+                      "AND (event_id IS NULL OR event_id NOT IN (SELECT value FROM json_each(?)))", (st.id, ids))
+            c.execute("UPDATE events SET story_id=? WHERE id IN (SELECT value FROM json_each(?)) AND story_id IS NOT ?",
+                      (st.id, ids, st.id))
+            c.execute("UPDATE documents SET story_id=? WHERE event_id IN (SELECT value FROM json_each(?)) "
+                      "AND story_id IS NOT ?", (st.id, ids, st.id))
 
     def get_story(self, story_id: str) -> StoryRecord | None:
         rows = self._q("SELECT * FROM stories WHERE id=?", (story_id,))
