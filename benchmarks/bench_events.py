@@ -10,7 +10,7 @@ set and an event date each) by bulk SQL, and the ANN index is built from them (t
 ``store.write_document`` + ``Linker.add``; only ``Linker.add`` (the clustering step: MinHash
 probe, ANN search, candidate features, decision, event write) is timed. Printed per size: mean /
 median / p95 ms per new document (wall clock, and the CPU time of the linking thread, which a
-machine shared with other jobs does not inflate), the share placed in their true event, the index's recall
+machine shared with other jobs does not inflate), the share placed in their true event, the index's search beam at that size and its recall
 against exact search for the same queries (recall@k, and of the neighbours above the linker's
 candidate cosine, the ones that decide), the index's own memory and the process RSS after the
 timed documents and right after the index was opened (both also hold the generator's state:
@@ -328,7 +328,8 @@ def run(n: int, args: argparse.Namespace, index_opts: dict[str, Any]) -> dict[st
         out = {"n": n, "fill_s": t_fill, "index_s": t_index, "mean_ms": statistics.mean(times),
                "median_ms": statistics.median(times), "p95_ms": float(np.percentile(times, 95)),
                "cpu_median_ms": statistics.median(cpu), "cpu_p95_ms": float(np.percentile(cpu, 95)),
-               "placed_right": right / args.new, "index_mb": mem, "rss_open_mb": rss_open, "rss_mb": rss_end, **rec}
+               "placed_right": right / args.new, "index_mb": mem, "rss_open_mb": rss_open, "rss_mb": rss_end,
+               "beam": index.beam, **rec}
         store.close()
         return out
     finally:
@@ -391,12 +392,12 @@ def main() -> None:
     print(f"geometry {args.geometry}, {args.new} new documents per size, index {opts or 'defaults'}")
     print(f"{'docs':>9} {'fill s':>7} {'index s':>8} {'mean ms':>8} {'median':>7} {'p95':>7} {'cpu med':>7} "
           f"{'cpu p95':>7} {'right':>6} "
-          f"{'rec@k':>6} {'rec>=c':>6} {'ann ms':>6} {'idx MB':>7} {'RSS MB':>7} {'at open':>7}")
+          f"{'beam':>5} {'rec@k':>6} {'rec>=c':>6} {'ann ms':>6} {'idx MB':>7} {'RSS MB':>7} {'at open':>7}")
     for n in [int(s) for s in args.sizes.split(",") if s]:
         r = run(n, args, opts)
         rows.append(r)
         print(f"{n:>9} {r['fill_s']:>7.1f} {r['index_s']:>8.1f} {r['mean_ms']:>8.2f} {r['median_ms']:>7.2f} "
-              f"{r['p95_ms']:>7.2f} {r['cpu_median_ms']:>7.2f} {r['cpu_p95_ms']:>7.2f} {r['placed_right']:>6.3f} {r['recall_k']:>6.3f} {r['recall_above']:>6.3f} "
+              f"{r['p95_ms']:>7.2f} {r['cpu_median_ms']:>7.2f} {r['cpu_p95_ms']:>7.2f} {r['placed_right']:>6.3f} {r['beam']:>5} {r['recall_k']:>6.3f} {r['recall_above']:>6.3f} "
               f"{r['search_ms']:>6.2f} {r['index_mb']:>7.0f} {r['rss_mb']:>7.0f} {r['rss_open_mb']:>7.0f}", flush=True)
     if len({r["n"] for r in rows}) > 1:  # smallest against largest size (a size may be run twice)
         a, b = min(rows, key=lambda r: r["n"]), max(rows, key=lambda r: r["n"])

@@ -130,3 +130,24 @@ def test_memory_store_has_no_file() -> None:
     assert idx.path is None and len(idx) == 0
     idx.add("0123456789abcdef", [0.5, 0.5])
     idx.save()  # nothing to write, no error
+
+
+def test_search_beam_widens_past_the_reference_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert index_module.search_beam(128, 10_000) == 128
+    assert index_module.search_beam(128, index_module.BEAM_REF) == 128
+    at_1m = index_module.search_beam(128, 1_000_000)
+    assert 400 <= at_1m <= 600  # what closed most of the recall lost at 1M (docs/scaling.md)
+    assert index_module.search_beam(128, 10**9) == index_module.BEAM_MAX
+    assert index_module.search_beam(2000, 10**9) == 2000  # never narrower than the beam given
+    # the usearch index follows its size: past the reference size its searches use the wider beam
+    monkeypatch.setattr(index_module, "BEAM_REF", 100)
+    rng = np.random.default_rng(3)
+    idx = VectorIndex(expansion_search=16)
+    vecs = _unit(rng, 1000)
+    idx.add_many([f"{i:016x}" for i in range(50)], vecs[:50])
+    idx.search(vecs[0], 5)
+    assert idx._index.expansion_search == 16 == idx.beam
+    idx.add_many([f"{i:016x}" for i in range(50, 1000)], vecs[50:])
+    hits = idx.search(vecs[7], 5)
+    assert hits[0][0] == f"{7:016x}"
+    assert idx._index.expansion_search == idx.beam == index_module.search_beam(16, 1000) > 16
