@@ -305,3 +305,42 @@ def test_open_store_selects_postgres(pg_url: str) -> None:
         assert isinstance(s, PostgresStore)
     finally:
         s.close()
+
+
+def test_work_rolled_back_by_a_deadlock_is_run_again(pg_url: str) -> None:
+    """Two transactions lock two rows in opposite orders (as a Ray worker writing a document and
+    the driver writing a window of them lock entity rows): the server rolls one back, and when
+    that is the pool's work it is run again instead of failing the ingest."""
+    import psycopg
+
+    s = PostgresStore(pg_url)
+    s.pool.run("setup", lambda c: c.execute("CREATE TABLE dl (id INT PRIMARY KEY, v INT); INSERT INTO dl VALUES (1, 0), (2, 0)"))
+    other = psycopg.connect(pg_url)  # not autocommit: a transaction until commit
+    holds_two = threading.Event()
+    attempts: list[int] = []
+
+    def work(conn: Any) -> None:
+        attempts.append(1)
+        with conn.transaction():
+            conn.execute("SET LOCAL deadlock_timeout = '100ms'")  # this side finds the deadlock first
+            conn.execute("UPDATE dl SET v = v + 1 WHERE id = 1")
+            holds_two.wait(10)
+            conn.execute("UPDATE dl SET v = v + 1 WHERE id = 2")
+
+    def rival() -> None:
+        other.execute("UPDATE dl SET v = v + 10 WHERE id = 2")
+        holds_two.set()
+        time.sleep(0.05)
+        other.execute("UPDATE dl SET v = v + 10 WHERE id = 1")  # waits for the pool's work: a deadlock
+        time.sleep(0.3)
+        other.commit()
+
+    t = threading.Thread(target=rival)
+    t.start()
+    s.pool.run("updating both rows", work)
+    t.join()
+    other.close()
+    assert len(attempts) == 2 and s.pool.retries == 1
+    rows = s.pool.run("reading", lambda c: c.execute("SELECT id, v FROM dl ORDER BY id").fetchall())
+    assert rows == [(1, 11), (2, 11)]  # each side's updates once
+    s.close()

@@ -91,6 +91,16 @@ def redact(url: str) -> str:
     return url
 
 
+TRANSIENT_STATES = ("40P01", "40001")  # deadlock detected, serialization failure: rolled back, retry
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for a transaction the server rolled back whole to break a deadlock (or a
+    serialisation conflict): the same work run again succeeds. Ray workers writing documents
+    while the driver writes a window of them lock shared rows (entities) in different orders."""
+    return getattr(exc, "sqlstate", None) in TRANSIENT_STATES
+
+
 def is_connection_error(exc: BaseException) -> bool:
     """True for failures of the connection itself (server gone, restarting, network), which a
     retry on a fresh connection may cure; False for errors in what was asked."""
@@ -212,8 +222,10 @@ class Pool:
                              f"(is the server running?): {_first_line(exc)}") from exc
 
     def run(self, what: str, fn: Callable[[Any], T], *, retry: bool = True) -> T:
-        """``fn(connection)``, retried on a fresh connection while the connection itself fails
-        (for up to ``retry_seconds``); every failure becomes a StoreError that names ``what``.
+        """``fn(connection)``, retried on a fresh connection while the connection itself fails,
+        and again when the server rolled it back to break a deadlock (for up to ``retry_seconds``:
+        ``fn`` must be idempotent, as every caller's is); every failure becomes a StoreError that
+        names ``what``.
         On a connection pinned by :meth:`pinned` nothing is retried: the work belongs to a larger
         transaction, which a lost connection has rolled back whole."""
         psycopg = self._psycopg
@@ -232,8 +244,8 @@ class Pool:
             except self._timeout_exc as exc:
                 raise StoreError(f"{what}: no connection to PostgreSQL at {self.where} within {self.timeout:g} s "
                                  f"(is the server running?): {_first_line(exc)}") from exc
-            except psycopg.OperationalError as exc:
-                if is_connection_error(exc) and time.monotonic() + delay <= deadline:
+            except psycopg.OperationalError as exc:  # deadlocks too (TransactionRollback)
+                if (is_connection_error(exc) or is_transient(exc)) and time.monotonic() + delay <= deadline:
                     self.retries += 1
                     time.sleep(delay)
                     delay = min(delay * 2, 2.0)
