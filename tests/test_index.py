@@ -23,6 +23,9 @@ def _unit(rng: np.random.Generator, n: int, dim: int = 32) -> np.ndarray:
     return m / np.linalg.norm(m, axis=1, keepdims=True)
 
 
+BF16_COSINE = 0.01  # how far a cosine of bf16 vectors may be from the float32 one
+
+
 def test_search_returns_cosine_best_first() -> None:
     rng = np.random.default_rng(0)
     vecs = _unit(rng, 200)
@@ -31,8 +34,13 @@ def test_search_returns_cosine_best_first() -> None:
     idx.add_many(ids, vecs)
     hits = idx.search(vecs[17], 5)
     assert hits[0][0] == ids[17] and abs(hits[0][1] - 1.0) < 1e-4
-    exact = np.argsort(-(vecs @ vecs[17]))[:5]
-    assert [h[0] for h in hits] == [ids[i] for i in exact]
+    cos = vecs @ vecs[17]
+    # an approximate index of bf16 vectors: on random vectors (cosines all alike, its worst case)
+    # it may miss one of the best five or swap two whose cosines differ by less than bf16 rounding
+    got = [float(cos[ids.index(h[0])]) for h in hits]
+    best = np.sort(cos)[::-1][:5]
+    assert sum(c >= best[-1] - BF16_COSINE for c in got) >= 4
+    assert all(abs(h[1] - c) < BF16_COSINE for h, c in zip(hits, got, strict=True))
     assert all(a[1] >= b[1] for a, b in itertools.pairwise(hits))
 
 
