@@ -153,6 +153,7 @@ class OfficeKB:
                 if p.key not in keys:
                     keys.append(p.key)
         self._labels: dict[str, list[str]] = {}
+        self._found: dict[str, list[Office]] = {}  # find_offices by folded label
         for o in self._offices.values():
             for names in o.own_labels.values():
                 for n in names:
@@ -249,6 +250,14 @@ class OfficeKB:
         State"), or a scope prefix/adjective plus a generic label ("US-Außenminister",
         "britischer Verteidigungsminister", "French foreign minister")."""
         f = fold(label)
+        cached = self._found.get(f)
+        if cached is None:
+            if len(self._found) > 50_000:
+                self._found.clear()
+            cached = self._found[f] = self._find_offices(f)
+        return list(cached)
+
+    def _find_offices(self, f: str) -> list[Office]:
         found = [self._offices[k] for k in self._labels.get(f, [])]
         if found:
             return found
