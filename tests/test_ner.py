@@ -95,8 +95,10 @@ def test_german_model_is_shipped_small_and_tags_names() -> None:
     size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
     assert size < 30 * 2**20, f"German model is {size / 2**20:.1f} MB"
     nlp = load_ner("de")
-    # the shipped design: pretrained piece vectors and the BIO decoder (see its model card)
-    assert nlp.pipe_names == ["tok2vec", "bio_ner"] and nlp.meta["vectors"]["name"] == "usem3-pieces"
+    # the shipped design: pretrained piece vectors and an ensemble of two BIO decoders, each
+    # with its own tok2vec inside (see its model card)
+    assert nlp.pipe_names == ["bio_ner_0", "bio_ner"] and nlp.meta["vectors"]["name"] == "usem3-pieces"
+    assert [nlp.get_pipe(n).cfg["ensemble"] for n in nlp.pipe_names] == ["add", "decode"]
     doc = nlp("Bundeskanzlerin Angela Merkel traf am Montag in Paris den französischen Präsidenten.")
     labels = {(e.text, e.label_) for e in doc.ents}
     assert ("Angela Merkel", "PER") in labels

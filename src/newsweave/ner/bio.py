@@ -107,21 +107,70 @@ def viterbi(scores: list[np.ndarray], labels: tuple[str, ...]) -> list[np.ndarra
     return [original[path[:n, d]] for d, n in enumerate(lengths)]
 
 
+ENSEMBLE_KEY = "newsweave.bio_probs"  # doc.user_data: the tag probabilities summed so far
+
+
 class BioNer(Tagger):
-    """spaCy's Tagger over BIO tags, writing entities (see the module docstring)."""
+    """spaCy's Tagger over BIO tags, writing entities (see the module docstring).
+
+    Several of them form an ensemble in one pipeline (:func:`.train.assemble`): each member has
+    its own tok2vec inside its model, all but the last (``cfg["ensemble"] == "add"``) add their
+    tag probabilities to the doc, the last (``"decode"``) averages them with its own and decodes.
+    Averaging the probabilities of models trained from different seeds evens out where each one
+    alone is unsure; it is decided per token before Viterbi, so the entities stay well formed."""
 
     def __init__(self, *args: Any, viterbi: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cfg["viterbi"] = viterbi
+        self.cfg.setdefault("ensemble", "")
+
+    def predict(self, docs: Any) -> Any:
+        role = self.cfg.get("ensemble", "")
+        if not role:
+            return super().predict(docs)
+        if any(len(doc) for doc in docs):
+            probs = self._probabilities(self.model.predict(docs))
+        else:
+            probs = [np.zeros((0, len(self.labels)), dtype=np.float32) for _ in docs]
+        if role == "add":
+            return probs
+        summed = []
+        for doc, p in zip(docs, probs, strict=True):
+            total, n = doc.user_data.pop(ENSEMBLE_KEY, (None, 0))
+            if total is not None and total.shape != p.shape:
+                raise ValueError(f"ensemble member scored {len(total)} tokens, this one {len(p)}")
+            summed.append(p if total is None else (total + p) / (n + 1))
+        return viterbi(summed, self.labels) if self.cfg.get("viterbi", True) else [s.argmax(axis=1) for s in summed]
 
     def _scores2guesses(self, scores: Any) -> list:
         if self.cfg.get("viterbi", True):
-            return viterbi(list(scores), self.labels)
+            return viterbi(self._probabilities(scores), self.labels)
         return [np.asarray(s).argmax(axis=1) for s in scores]
+
+    def _probabilities(self, scores: Any) -> list[np.ndarray]:
+        """Tag probabilities per token: the output layer of a tagger built with ``normalize =
+        false`` (spaCy's default) returns raw scores outside training, which Viterbi must not
+        read as probabilities."""
+        softmax = self.model.get_ref("softmax") if self.model.has_ref("softmax") else None
+        if softmax is None or softmax.attrs.get("softmax_normalize", True):
+            return list(scores)
+        out = []
+        for s in scores:
+            s = np.asarray(s, dtype=np.float32)
+            if len(s):
+                e = np.exp(s - s.max(axis=1, keepdims=True))
+                s = e / e.sum(axis=1, keepdims=True)
+            out.append(s)
+        return out
 
     def set_annotations(self, docs: Any, batch_tag_ids: Any) -> None:
         if isinstance(docs, Doc):
             docs = [docs]
+        if self.cfg.get("ensemble") == "add":  # a member before the last: probabilities only
+            for doc, p in zip(docs, batch_tag_ids, strict=True):
+                total, n = doc.user_data.get(ENSEMBLE_KEY, (None, 0))
+                doc.user_data[ENSEMBLE_KEY] = (p if total is None else total + p, n + 1)
+            return
         labels = self.labels
         for doc, ids in zip(docs, batch_tag_ids, strict=True):
             tags = [labels[int(i)] for i in ids]

