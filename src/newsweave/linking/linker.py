@@ -78,6 +78,7 @@ class Linker:
         temporal = _roles_data().get("name_cues", {}).get("temporal", {})
         self._temporal = {fold(w) for ws in temporal.values() for w in ws}
         self._glued: dict[str, re.Pattern[str]] = {}
+        self._org_nouns: tuple[str, ...] | None = None
 
     def roles(self, lang: str) -> RoleFinder:
         if lang not in self._roles:
@@ -168,6 +169,30 @@ class Linker:
         if e is None or e.type not in ("ORG", "LOC"):
             return None
         return 1, Span(start, start + len(head), e.type, "kb", key, COMPOUND_HEAD)
+
+    def _overreaching(self, text: str, sp: Span, known: Span | None) -> bool:
+        """A German model span that starts with a known name and runs on into words that are not
+        part of it, so the known name alone is the entity: a compound about the name ("Nato-Beitritt"
+        as MISC or ORG, "Nato-Beitritt Finnlands"), unless its last part makes it an organisation's
+        own name ("EU-Kommission", roles.json ``organisation_nouns``); an acronym followed by a
+        noun ("die PKK Unterschlupf gewähren")."""
+        if known is None or known.end >= sp.end:
+            return False
+        if known.confidence == COMPOUND_HEAD:
+            word = text[sp.start : sp.end]
+            if sp.type == "MISC" or " " in word:
+                return True
+            tail = fold(word.rpartition("-")[2])
+            forms = (tail, tail[:-1], tail[:-2])  # "-Rates", "-Kommissionen"
+            return not any(f.endswith(n) for f in forms for n in self._organisation_nouns())
+        head = text[known.start : known.end]
+        return known.source == "kb" and head.isupper() and 2 <= len(head) <= 5 and text[known.end : known.end + 1] == " "
+
+    def _organisation_nouns(self) -> tuple[str, ...]:
+        if self._org_nouns is None:
+            words = _roles_data().get("name_cues", {}).get("organisation_nouns", {}).get("de", [])
+            self._org_nouns = tuple(sorted({fold(w) for w in words}, key=len, reverse=True))
+        return self._org_nouns
 
     # -- 2. merge ------------------------------------------------------------------------------
     @staticmethod
@@ -437,9 +462,9 @@ class Linker:
                      and text[sp.start : sp.end].lower() not in stop]
         wspans = word_spans(text)
         gaz = self.gazetteer(text, lang, wspans=wspans)
-        heads = {g.start for g in gaz if g.confidence == COMPOUND_HEAD}
-        if heads:  # "Nato-Beitritt" tagged MISC: the compound's head "Nato" is the entity
-            ner_spans = [sp for sp in ner_spans if not (sp.type == "MISC" and sp.start in heads)]
+        if gaz and lang == "de":
+            kb_at = {g.start: g for g in gaz}
+            ner_spans = [sp for sp in ner_spans if not self._overreaching(text, sp, kb_at.get(sp.start))]
         spans = self.merge(ner_spans, gaz, roles)
         self.link_names(text, spans, lang)
         spans = self.propagate(text, lang, spans, roles, wspans)

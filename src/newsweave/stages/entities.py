@@ -44,7 +44,7 @@ def chunks(text: str, size: int = MAX_CHUNK) -> Iterator[tuple[int, str]]:
 class EntitiesStage:
     name = "entities"
     # 3: NER models with piece vectors and the BIO decoder; 4: German model trained with *part as
-    # MISC; 5: German model an ensemble of two networks
+    # MISC; 5: German model an ensemble of two networks, model spans running past a known name cut
     version = "5"
     requires = frozenset({"text", "lang", "sentences", "published"})
     adds = frozenset({"mentions", "entities"})
