@@ -83,6 +83,18 @@ def test_speaker_after_quote_by_pronoun_and_role() -> None:
     assert qs[1].speaker_text == "NATO-Chef" and qs[1].speaker_key == "PER:jens-stoltenberg"
 
 
+def test_speaker_phrase_and_first_person_after_a_quote() -> None:
+    # no mention after the cue: the noun phrase there is the speaker span, with no entity;
+    # "ich" is the writer, never the last person named
+    text = ("Anna Berg kam herein. »Komm her!«, sagte die alte Mutter. »Gleich«, antwortete ich.\n"
+            "“We will not go,” said the senior official in a statement.")
+    qs = find_quotes(text, "de", [_m(text, "Anna Berg", "PER:anna-berg")])
+    assert [(q.cue, q.speaker_text, q.speaker_key) for q in qs[:2]] == [
+        ("sagte", "die alte Mutter", None), ("antwortete", "ich", None)]
+    (en,) = find_quotes(text[text.index("“"):], "en", [])
+    assert en.cue == "said" and en.speaker_text == "the senior official" and en.speaker_key is None
+
+
 def test_speaker_before_quote_and_colon_intro() -> None:
     text = ("Austin said at the meeting, “I want to thank you for your leadership.”\n"
             "Rutte spoke later. He thanked the US, as reported:\n“Thanks to American leadership Ukraine has won.”")

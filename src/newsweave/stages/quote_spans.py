@@ -102,9 +102,18 @@ def direct_quotes(text: str) -> list[RawQuote]:
             content = text[q.start : q.end]
             while q.end > q.start and text[q.end - 1] in " \t":
                 q.end -= 1
-            if len(re.findall(r"\w+", content)) >= MIN_WORDS:
+            if len(re.findall(r"\w+", content)) >= MIN_WORDS or (q.closed and content.strip() and _cue_follows(text, q.close_end, p1)):
                 out.append(q)
     return out
+
+
+def _cue_follows(text: str, at: int, hi: int) -> bool:
+    """A short quote is still one when an attribution follows right after it: "»Ha!«, rief er",
+    "“No,” she said" (a short quote with no cue after it is a term or a scare quote)."""
+    words = re.findall(r"\w+", text[at : min(hi, at + 40)])[:3]
+    if not re.match(r"[ \t]*,?[ \t]*\w", text[at : at + 8]):
+        return False
+    return any(is_cue(w, lang) and w.lower() not in ("so", "laut", "according") for w in words for lang in ("de", "en"))
 
 
 # -- indirect speech ----------------------------------------------------------------------------

@@ -29,7 +29,8 @@ _SOURCE_FIRST = ("according", "laut")  # cues whose source follows them  # chara
 
 class QuotesStage:
     name = "quotes"
-    version = "1"
+    # 2: more German speech verbs, first-person and phrase speakers, short quotes before a cue
+    version = "2"
     requires = frozenset({"text", "lang", "sentences", "mentions", "entities"})
     adds = frozenset({"quotes"})
     options = ()
@@ -72,13 +73,18 @@ def find_quotes(text: str, lang: str, mentions: list[Mention]) -> list[Quote]:
     starts = [s for s, _ in inside]
     outside = Ments([m for m in mentions if not _inside(inside, starts, m.start)])
     out: list[Quote] = []
+    direct_cues: set[int] = set()
     for q in direct:
         cue, speaker = _attribute_direct(text, lang, q, outside)
         out.append(_make(text, q.start, q.end, "direct", cue, speaker, lang, outside))
+        if cue:
+            direct_cues.add(cue[0])
     for r in indirect_quotes(text, lang):
         j = bisect_left(starts, r.start)
         if _inside(inside, starts, r.start) or (j < len(starts) and starts[j] < r.end):
             continue  # the clause holds a direct quote, which is reported as such
+        if r.cue_start in direct_cues:
+            continue  # '“…,” said the official in a statement': the direct quote's attribution
         if r.cue_start > r.end:  # attribution after the content: ", officials said."
             tail_end = sentence_end(text, r.cue_end)
             speaker = _subject_near(text, lang, r.end, tail_end, r.cue_start, outside) or _np(text, r.end, r.cue_start, r.cue_end, tail_end)
@@ -101,7 +107,7 @@ def _attribute_direct(text: str, lang: str, q: RawQuote, ments: Ments) -> tuple[
             for m in re.finditer(r"\b\w+\b", tail):
                 if is_cue(m.group(0), lang) and m.group(0).lower() not in ("laut", "according"):
                     c0, c1 = q.close_end + m.start(), q.close_end + m.end()
-                    who = _subject_near(text, lang, q.close_end, tail_end, c0, ments)
+                    who = _subject_near(text, lang, q.close_end, tail_end, c0, ments) or _np_after(text, lang, c1, tail_end)
                     return (c0, c1), who
     # 2. before the quote, same sentence: "X said, “…", "X stated that … “…"
     head_start = max(_sentence_start(text, q.open_at), q.open_at - 2 * _WINDOW)
@@ -151,7 +157,7 @@ def _subject_near(text: str, lang: str, lo: int, hi: int, cue: int, ments: Ments
         return min(cands, key=lambda m: (m.type == "ORG", abs(m.start - cue)))
     p = _pronoun(text, lang, lo, hi)
     if p:
-        return _resolve_pronoun(text, lo + p.start(), lo + p.end(), ments)
+        return _resolve_pronoun(text, lo + p.start(), lo + p.end(), ments, lang)
     return None
 
 
@@ -164,10 +170,10 @@ def _before(text: str, lang: str, cue: int, ments: Ments, floor: int | None = No
     if persons:
         best = max(persons, key=lambda m: m.end)
         if p and lo + p.start() > best.end and not re.search(r"\b(?:dass|that)\b", text[best.end : cue]):
-            return _resolve_pronoun(text, lo + p.start(), lo + p.end(), ments)
+            return _resolve_pronoun(text, lo + p.start(), lo + p.end(), ments, lang)
         return best
     if p:
-        return _resolve_pronoun(text, lo + p.start(), lo + p.end(), ments)
+        return _resolve_pronoun(text, lo + p.start(), lo + p.end(), ments, lang)
     return max(cands, key=lambda m: m.end) if cands else None
 
 
@@ -185,7 +191,27 @@ def _np(text: str, lo: int, c0: int, c1: int, hi: int) -> Any:
     return None
 
 
-def _resolve_pronoun(text: str, start: int, end: int, ments: Ments) -> Any:
+# the subject right after a postposed cue when no mention or pronoun is there: ", sagte die
+# Mutter", ", fragte die alte Frau", ", versetzte Guttorm", ", said the official", ", said a senior
+# administration official who ..." (unresolved: the phrase is the speaker span, no entity)
+_NP_AFTER = {
+    "de": re.compile(r"[ \t]+((?:(?:der|die|das|ein|eine|einer|eines)[ \t]+(?:[a-zäöüß][\w-]*[ \t]+){0,2})?"
+                     r"[A-ZÄÖÜ][\w-]*(?:[ \t]+[A-ZÄÖÜ][\w-]*)?)(?=[ \t]*(?:[,.;:!?]|$)|[ \t]+(?:zu|mit|und|zum|zur)\b)"),
+    "en": re.compile(r"[ \t]+((?:the|a|an)[ \t]+(?:[\w'-]+[ \t]+){0,3}?[\w'-]+?)(?=[ \t]*(?:[,.;:!?]|$)|"
+                     r"[ \t]+(?:in|on|at|to|of|who|during|after|before|about|when|as|for)\b)"),
+}
+
+
+def _np_after(text: str, lang: str, c1: int, hi: int) -> Any:
+    m = _NP_AFTER["de" if lang == "de" else "en"].match(text, c1, hi)
+    if m is None:
+        return None
+    return ("phrase", m.start(1), m.end(1), None)
+
+
+def _resolve_pronoun(text: str, start: int, end: int, ments: Ments, lang: str) -> Any:
+    if cues()[lang].get("pronouns", {}).get(text[start:end]) == "1":  # "sagte ich": the writer
+        return ("pronoun", start, end, None)
     ante = ments.last_person_before(start)
     return ("pronoun", start, end, ante.entity_key if ante else None)
 
