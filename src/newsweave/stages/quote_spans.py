@@ -196,8 +196,8 @@ def indirect_quotes(text: str, lang: str) -> list[RawIndirect]:
         send = sentence_end(text, m.end())
         rest = text[m.end() : send]
         if lang == "de":
-            # cue [up to 10 words without a comma] , dass CLAUSE  |  cue [..] , CLAUSE-with-Konjunktiv-I
-            k = re.match(r"(?:[^,;:„“”\"]{0,80}?)(?:\s+(?:an|hinzu|fest|mit|ein|hervor))?\s*,\s*(dass\s+)?", rest)
+            # cue [up to 10 words without a comma] , dass (or the older daß) CLAUSE  |  cue [..] , CLAUSE-with-Konjunktiv-I
+            k = re.match(r"(?:[^,;:„“”\"]{0,80}?)(?:\s+(?:an|hinzu|fest|mit|ein|hervor))?\s*,\s*((?:dass|daß)\s+)?", rest)
             if not k or not (k.group(1) or _KONJ1.search(rest[k.end() : k.end() + 200])):
                 continue
             start = m.end() + k.end()

@@ -169,7 +169,7 @@ def _before(text: str, lang: str, cue: int, ments: Ments, floor: int | None = No
     p = _pronoun(text, lang, lo, cue)
     if persons:
         best = max(persons, key=lambda m: m.end)
-        if p and lo + p.start() > best.end and not re.search(r"\b(?:dass|that)\b", text[best.end : cue]):
+        if p and lo + p.start() > best.end and not re.search(r"\b(?:dass|daß|that)\b", text[best.end : cue]):
             return _resolve_pronoun(text, lo + p.start(), lo + p.end(), ments, lang)
         return best
     if p:
