@@ -95,6 +95,16 @@ def test_speaker_phrase_and_first_person_after_a_quote() -> None:
     assert en.cue == "said" and en.speaker_text == "the senior official" and en.speaker_key is None
 
 
+def test_according_to_attributions() -> None:
+    text = ("According to exit polls, the governor holds a ten-point lead among young voters. "
+            "Turnout rose by four points in the state, according to the election office.")
+    qs = find_quotes(text, "en", [])
+    assert [(q.kind, q.cue, q.speaker_text) for q in qs] == [
+        ("indirect", "According to", "exit polls"), ("indirect", "according to", "the election office")]
+    assert qs[0].text == "the governor holds a ten-point lead among young voters"
+    assert qs[1].text == "Turnout rose by four points in the state"
+
+
 def test_speaker_before_quote_and_colon_intro() -> None:
     text = ("Austin said at the meeting, “I want to thank you for your leadership.”\n"
             "Rutte spoke later. He thanked the US, as reported:\n“Thanks to American leadership Ukraine has won.”")

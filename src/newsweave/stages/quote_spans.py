@@ -174,7 +174,8 @@ def postposed_quotes(text: str, lang: str) -> list[RawIndirect]:
         words = list(re.finditer(r"\b\w+\b", t.group("tail")))
         if not words or len(words) > 10:
             continue
-        cue = next((w for w in words if is_cue(w.group(0), lang) and w.group(0).lower() not in ("so", "according")), None)
+        cue = next((w for w in words if is_cue(w.group(0), lang) and w.group(0).lower() != "so"
+                    and (w.group(0).lower() != "according" or t.group("tail")[w.end():].startswith(" to "))), None)
         if cue is None:
             continue
         lead = len(sent) - len(sent.lstrip(" \t\"'„“”»«"))
@@ -182,12 +183,26 @@ def postposed_quotes(text: str, lang: str) -> list[RawIndirect]:
         if len(re.findall(r"\w+", text[start:end])) < MIN_WORDS + 1:
             continue
         base = m.start() + t.start("tail")
-        out.append(RawIndirect(start, end, base + cue.start(), base + cue.end()))
+        cue_end = base + cue.end() + (3 if cue.group(0).lower() == "according" else 0)  # "according to"
+        out.append(RawIndirect(start, end, base + cue.start(), cue_end))
+    return out
+
+
+_ACCORDING = re.compile(r"\b[Aa]ccording to [^,.;:\n]{2,80}?,[ \t]+")
+
+
+def according_quotes(text: str) -> list[RawIndirect]:
+    """English "According to X, CONTENT.": the content runs from the comma to the sentence end."""
+    out = []
+    for m in _ACCORDING.finditer(text):
+        start, end = m.end(), sentence_end(text, m.end())
+        if len(re.findall(r"\w+", text[start:end])) >= MIN_WORDS + 1:
+            out.append(RawIndirect(start, end, m.start(), m.start() + len("according to")))
     return out
 
 
 def indirect_quotes(text: str, lang: str) -> list[RawIndirect]:
-    out: list[RawIndirect] = postposed_quotes(text, lang)
+    out: list[RawIndirect] = postposed_quotes(text, lang) + (according_quotes(text) if lang == "en" else [])
     comp = "|".join(cues().get(lang, {}).get("complementisers", ["that"]))
     for m in re.finditer(r"\b\w+\b", text):
         word = m.group(0)
@@ -203,7 +218,7 @@ def indirect_quotes(text: str, lang: str) -> list[RawIndirect]:
             start = m.end() + k.end()
         else:
             k = re.match(rf"(?:\s+[\w.]+){{0,2}}?\s+(?:{comp})\s+", rest)
-            if k is None and word.lower() in ("said", "says", "added", "argued", "warned", "claimed"):
+            if k is None and word.lower() in ("said", "says", "say", "added", "argued", "warned", "claimed"):
                 k = _EN_BARE.match(rest)
             if not k:
                 continue

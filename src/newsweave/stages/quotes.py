@@ -88,6 +88,9 @@ def find_quotes(text: str, lang: str, mentions: list[Mention]) -> list[Quote]:
         if r.cue_start > r.end:  # attribution after the content: ", officials said."
             tail_end = sentence_end(text, r.cue_end)
             speaker = _subject_near(text, lang, r.end, tail_end, r.cue_start, outside) or _np(text, r.end, r.cue_start, r.cue_end, tail_end)
+        elif text[r.cue_start : r.cue_end].lower() == "according to":  # "According to X, ...": X
+            speaker = _subject_near(text, lang, r.cue_end, r.start, r.cue_end, outside) or _np(
+                text, r.cue_end, r.start - 1, r.start - 1, r.start)
         else:
             speaker = _before(text, lang, r.cue_start, outside)
         out.append(_make(text, r.start, r.end, "indirect", (r.cue_start, r.cue_end), speaker, lang, outside))
