@@ -105,6 +105,23 @@ def test_according_to_attributions() -> None:
     assert qs[1].text == "Turnout rose by four points in the state"
 
 
+@pytest.mark.parametrize(("text", "content", "cue", "speaker"), [
+    ("Laut Blinken haben sich 50 Länder bereit erklärt, Kiew zu unterstützen.",
+     "haben sich 50 Länder bereit erklärt, Kiew zu unterstützen", "Laut", "Blinken"),
+    ("Nach Angaben der ukrainischen Armee wurden in der Nacht 30 Drohnen abgeschossen.",
+     "wurden in der Nacht 30 Drohnen abgeschossen", "Nach Angaben", "der ukrainischen Armee"),
+    ("Laut dem Sprecher des Kreml ist die Lage ernst und angespannt.",
+     "ist die Lage ernst und angespannt", "Laut", "dem Sprecher des Kreml"),
+])
+def test_german_source_first_attributions(text: str, content: str, cue: str, speaker: str) -> None:
+    (q,) = find_quotes(text, "de", [])
+    assert (q.kind, q.text, q.cue, q.speaker_text) == ("indirect", content, cue, speaker)
+
+
+def test_laut_as_an_adjective_is_no_attribution() -> None:
+    assert find_quotes("Laut und deutlich rief er nach Hilfe im Dorf.", "de", []) == []
+
+
 def test_speaker_before_quote_and_colon_intro() -> None:
     text = ("Austin said at the meeting, “I want to thank you for your leadership.”\n"
             "Rutte spoke later. He thanked the US, as reported:\n“Thanks to American leadership Ukraine has won.”")

@@ -201,8 +201,40 @@ def according_quotes(text: str) -> list[RawIndirect]:
     return out
 
 
+_LAUT = re.compile(r"(?:(?<=^)|(?<=[.!?:]\s)|(?<=\n))(?:Laut|Nach Angaben)[ \t]+")
+_ARTICLES = {"der", "die", "das", "dem", "den", "des", "ein", "eine", "einem", "einer", "eines"}
+_NP_INNER = _ARTICLES | {"von", "vom", "und"}
+
+
+def laut_quotes(text: str) -> list[RawIndirect]:
+    """German "Laut X VERB ..." / "Nach Angaben des X VERB ..." at a sentence start: the source
+    phrase ends where the finite verb follows it (German puts the verb second), and the content
+    is the rest of the sentence ("Laut Blinken haben sich 50 Länder dazu bereit erklärt, …")."""
+    out = []
+    for m in _LAUT.finditer(text):
+        send = sentence_end(text, m.end())
+        words = list(re.finditer(r"[\w.’'-]+", text[m.end() : send]))
+        if not words or not (words[0].group(0)[:1].isupper() or words[0].group(0) in _NP_INNER - {"und"}):
+            continue  # "Laut und deutlich …": the adjective, no source
+        verb = None
+        for i, w in enumerate(words[:8]):
+            tok = w.group(0)
+            inner = tok in _NP_INNER or (i and words[i - 1].group(0) in _NP_INNER and re.fullmatch(r"[a-zäöüß]+e[nrsm]?", tok))
+            if tok[:1].islower() and not inner:
+                verb = i
+                break
+        if not verb:  # no source phrase, or no verb after it within reach
+            continue
+        start = m.end() + words[verb].start()
+        if len(re.findall(r"\w+", text[start:send])) >= MIN_WORDS + 1:
+            cue_end = m.start() + len(m.group(0).rstrip())
+            out.append(RawIndirect(start, send, m.start(), cue_end))
+    return out
+
+
 def indirect_quotes(text: str, lang: str) -> list[RawIndirect]:
-    out: list[RawIndirect] = postposed_quotes(text, lang) + (according_quotes(text) if lang == "en" else [])
+    out: list[RawIndirect] = postposed_quotes(text, lang)
+    out += according_quotes(text) if lang == "en" else laut_quotes(text) if lang == "de" else []
     comp = "|".join(cues().get(lang, {}).get("complementisers", ["that"]))
     for m in re.finditer(r"\b\w+\b", text):
         word = m.group(0)

@@ -29,7 +29,8 @@ _SOURCE_FIRST = ("according", "laut")  # cues whose source follows them  # chara
 
 class QuotesStage:
     name = "quotes"
-    # 2: more German speech verbs, first-person and phrase speakers, short quotes before a cue
+    # 2: more German speech verbs, first-person and phrase speakers, short quotes before a cue,
+    # source-first attributions (according to X, laut X, nach Angaben X)
     version = "2"
     requires = frozenset({"text", "lang", "sentences", "mentions", "entities"})
     adds = frozenset({"quotes"})
@@ -88,7 +89,8 @@ def find_quotes(text: str, lang: str, mentions: list[Mention]) -> list[Quote]:
         if r.cue_start > r.end:  # attribution after the content: ", officials said."
             tail_end = sentence_end(text, r.cue_end)
             speaker = _subject_near(text, lang, r.end, tail_end, r.cue_start, outside) or _np(text, r.end, r.cue_start, r.cue_end, tail_end)
-        elif text[r.cue_start : r.cue_end].lower() == "according to":  # "According to X, ...": X
+        elif text[r.cue_start : r.cue_end].lower().startswith(("according to", "laut", "nach angaben")):
+            # the source comes first: "According to X, ...", "Laut X haben ...": X
             speaker = _subject_near(text, lang, r.cue_end, r.start, r.cue_end, outside) or _np(
                 text, r.cue_end, r.start - 1, r.start - 1, r.start)
         else:
