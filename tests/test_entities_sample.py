@@ -119,6 +119,17 @@ def test_instrument_acronyms_are_not_places(linker: Linker) -> None:
     assert types["NIRSpec"] != "LOC" and types["JADES"] != "LOC" and types["Baltimore"] == "LOC"
 
 
+def test_model_spans_do_not_cross_line_breaks(linker: Linker) -> None:
+    # the tagger may take a paragraph's blank lines into the name, or run on into the next line
+    text = "Das Treffen begann.\n\nStoltenberg sagte, man sei bereit.\nEs kamen Vertreter der Nato\nOrganisatoren"
+    s = text.index("\n\nStoltenberg")
+    mentions, _ = linker.link(text, "de", [(s, s + len("\n\nStoltenberg"), "PER")])
+    assert [(m.text, m.entity_key) for m in mentions if m.type == "PER"] == [("Stoltenberg", "PER:jens-stoltenberg")]
+    s = text.index("Nato\n")
+    mentions, _ = linker.link(text, "de", [(s, s + len("Nato\nOrganisatoren"), "ORG")])
+    assert "Nato" in {m.text for m in mentions} and all("\n" not in m.text for m in mentions)
+
+
 @pytest.mark.parametrize(("text", "surface", "typ", "kept", "known"), [
     # a compound about a known name: the name alone is the entity, whatever the model made of it
     ("Die Blockade gegen den Nato-Beitritt Finnlands endet.", "Nato-Beitritt Finnlands", "ORG", None, ("Nato", "ORG:nato")),

@@ -585,9 +585,19 @@ _PARTICLES = {"von", "van", "de", "der", "den", "da", "di", "du", "la", "le", "b
 
 def _trim(text: str, sp: Span) -> Span | None:
     """Cut a person span at the first lowercase word that is no name particle ("Wladimir Putin
-    mit Führern" -> "Wladimir Putin"); drop empty spans."""
-    if not text[sp.start : sp.end].strip():
+    mit Führern" -> "Wladimir Putin"); drop empty spans. A name never spans a line break: the
+    tagger may take the blank lines before a paragraph's first word into the name ("\n\nRasmussen")
+    or run on into the next line; the span keeps its first line's words."""
+    seg = text[sp.start : sp.end]
+    if not seg.strip():
         return None
+    start = sp.start + len(seg) - len(seg.lstrip())
+    nl = text.find("\n", start, sp.end)
+    end = nl if nl >= 0 else sp.end
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if (start, end) != (sp.start, sp.end):
+        sp = Span(start, end, sp.type, sp.source, sp.key, sp.confidence)
     det = _DETERMINER.match(text[sp.start : sp.end])
     if det and sp.end - sp.start > det.end():
         sp = Span(sp.start + det.end(), sp.end, sp.type, sp.source, sp.key, sp.confidence)
