@@ -119,6 +119,13 @@ def test_instrument_acronyms_are_not_places(linker: Linker) -> None:
     assert types["NIRSpec"] != "LOC" and types["JADES"] != "LOC" and types["Baltimore"] == "LOC"
 
 
+def test_sentence_adverbs_and_lone_particles_are_no_names(linker: Linker) -> None:
+    text = "Knapp zwei Jahre später landete sie in Scharm el Scheich."
+    s = text.index("el")
+    found = keys_of(linker, text, "de", [span(text, "Knapp", "LOC"), (s, s + 2, "PER")])
+    assert "Knapp" not in found and "el" not in found
+
+
 def test_model_spans_do_not_cross_line_breaks(linker: Linker) -> None:
     # the tagger may take a paragraph's blank lines into the name, or run on into the next line
     text = "Das Treffen begann.\n\nStoltenberg sagte, man sei bereit.\nEs kamen Vertreter der Nato\nOrganisatoren"

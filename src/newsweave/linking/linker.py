@@ -21,6 +21,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from ..model import Entity, Mention
@@ -537,10 +538,13 @@ class Linker:
         return out
 
 
+@lru_cache(maxsize=16)
 def _stop_words(lang: str) -> frozenset[str]:
-    """spaCy's stop words: a one-word 'name' that is a stop word ("Let", "Where") is a tagging
-    error of title-case text."""
-    return stop_words(lang)
+    """spaCy's stop words and the language's ``name_cues.function_words`` (roles.json): a one-word
+    'name' that is one of them ("Let", "Where", a sentence-initial "Knapp" or "Rund") is a
+    tagging error of capitalised text."""
+    table = _roles_data().get("name_cues", {}).get("function_words", {})
+    return stop_words(lang) | frozenset(w.lower() for w in table.get(lang, ()))
 
 
 def fold_stem(word: str) -> str:
@@ -604,6 +608,8 @@ def _trim(text: str, sp: Span) -> Span | None:
     words = list(re.finditer(r"\S+", text[sp.start : sp.end]))
     if words[0].group(0)[0].islower() and words[0].group(0) not in _PARTICLES:
         return None  # names start with a capital, a digit or a name particle ("alles Notwendige")
+    if all(w.group(0) in _PARTICLES for w in words):
+        return None  # the "el" of "Scharm el Scheich" alone
     if sp.type != "PER":
         while len(words) > 1 and words[-1].group(0)[0].islower():
             words.pop()  # "Bündnis zurückgezogen" -> "Bündnis"
