@@ -26,22 +26,37 @@ def _unit(rng: np.random.Generator, n: int, dim: int = 32) -> np.ndarray:
 BF16_COSINE = 0.01  # how far a cosine of bf16 vectors may be from the float32 one
 
 
-def test_search_returns_cosine_best_first() -> None:
-    rng = np.random.default_rng(0)
-    vecs = _unit(rng, 200)
+def _random_index(n: int = 200) -> tuple[VectorIndex, list[str], np.ndarray]:
+    vecs = _unit(np.random.default_rng(0), n)
     idx = VectorIndex()
-    ids = [f"{i:016x}" for i in range(200)]
+    ids = [f"{i:016x}" for i in range(n)]
     idx.add_many(ids, vecs)
+    return idx, ids, vecs
+
+
+def test_search_returns_cosine_best_first() -> None:
+    idx, ids, vecs = _random_index()
     hits = idx.search(vecs[17], 5)
     assert hits[0][0] == ids[17] and abs(hits[0][1] - 1.0) < 1e-4
     cos = vecs @ vecs[17]
-    # an approximate index of bf16 vectors: on random vectors (cosines all alike, its worst case)
-    # it may miss one of the best five or swap two whose cosines differ by less than bf16 rounding
+    # a small index is searched exhaustively: the best five by cosine, up to bf16 rounding
     got = [float(cos[ids.index(h[0])]) for h in hits]
     best = np.sort(cos)[::-1][:5]
-    assert sum(c >= best[-1] - BF16_COSINE for c in got) >= 4
+    assert all(abs(g - b) < BF16_COSINE for g, b in zip(got, best, strict=True))
     assert all(abs(h[1] - c) < BF16_COSINE for h, c in zip(hits, got, strict=True))
     assert all(a[1] >= b[1] for a, b in itertools.pairwise(hits))
+
+
+def test_large_index_searches_the_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    # past EXACT_BELOW the HNSW graph answers: approximate on random vectors (cosines all alike,
+    # its worst case), it may miss one of the best five or swap two within bf16 rounding
+    monkeypatch.setattr(index_module, "EXACT_BELOW", 100)
+    idx, ids, vecs = _random_index()
+    hits = idx.search(vecs[17], 5)
+    cos = vecs @ vecs[17]
+    got = [float(cos[ids.index(h[0])]) for h in hits]
+    best = np.sort(cos)[::-1][:5]
+    assert hits[0][0] == ids[17] and sum(c >= best[-1] - BF16_COSINE for c in got) >= 4
 
 
 def test_non_hex_ids_and_readding() -> None:

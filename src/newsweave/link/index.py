@@ -52,6 +52,9 @@ CHUNK = 8192  # vectors per bulk add (usearch spreads one call over every core)
 SAME = 0.999  # a stored vector this close to the indexed one is the same vector
 DEFAULTS: dict[str, Any] = {"dtype": "bf16", "connectivity": 16, "expansion_add": 128, "expansion_search": 128}
 BEAM_REF = 100_000  # the index size up to which the search beam given is wide enough
+# below this size a search compares the query with every vector: exact, and faster than the graph
+# (usearch, 512-d bf16, one core: 0.05 vs 0.10 ms at 1k vectors, 0.21 vs 0.25 at 5k, 0.77 vs 0.52 at 20k)
+EXACT_BELOW = 10_000
 BEAM_GROWTH = 0.6  # beyond it the beam grows as size ** this (x4 at 1M: recall 0.83 -> 0.95)
 BEAM_MAX = 1024
 
@@ -299,7 +302,7 @@ class VectorIndex:
             beam = search_beam(self.expansion_search, n)  # usearch widens it to k itself
             if beam != self._beam:
                 self._index.expansion_search = self._beam = beam
-            m = self._index.search(q, min(k, n))
+            m = self._index.search(q, min(k, n), exact=n < EXACT_BELOW)
         return [(self._doc_id(int(key)), float(1.0 - d)) for key, d in zip(m.keys, m.distances, strict=True)]
 
     def get(self, doc_id: str) -> np.ndarray | None:
