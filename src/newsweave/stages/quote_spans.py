@@ -124,14 +124,22 @@ _KONJ1 = re.compile(
 )
 
 
-def is_cue(word: str, lang: str) -> bool:
+@lru_cache(maxsize=16)
+def _cue_sets(lang: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(exact cue words, verb stems) of a language, as sets: every word of a text is looked up."""
     c = cues().get(lang, {})
+    return frozenset(c.get("exact", ())), frozenset(c.get("verbs", ()))
+
+
+def is_cue(word: str, lang: str) -> bool:
     if lang == "de" and word[:1].isupper() and word.lower() not in ("laut", "so"):
         return False  # German verbs are lowercase; "Antwort", "Sagen" are nouns
+    exact, stems = _cue_sets(lang)
     w = word.lower()
-    if w in c.get("exact", ()):
+    if w in exact:
         return True
-    return lang == "de" and any(w.startswith(v) and len(w) - len(v) <= 3 for v in c.get("verbs", ()))
+    # a verb stem and at most three letters of ending: "fragte" (frag), "flüsterten" (flüster)
+    return lang == "de" and any(w[:i] in stems for i in range(max(1, len(w) - 3), len(w) + 1))
 
 
 @dataclass
