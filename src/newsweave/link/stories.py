@@ -141,6 +141,20 @@ def event_idf(store: Any, entity_ids: list[str], cache: dict[str, float], n_even
     return {e: cache[e] for e in entity_ids}
 
 
+def _events(store: Any, ids: list[str]) -> dict[str, EventRecord]:
+    """Event records by id in two queries for the whole list (:func:`.events.load_events`), not
+    two per event: the story step reads hundreds of them per run, each a round trip on a server."""
+    from .events import load_events
+
+    return load_events(store, list(dict.fromkeys(ids)))
+
+
+def _in_order(store: Any, ids: list[str]) -> list[EventRecord]:
+    """The stored ones of ``ids``, in that order."""
+    found = _events(store, ids)
+    return [found[i] for i in ids if i in found]
+
+
 class StoryLinker:
     def __init__(self, store: Any, index: Any, params: StoryParams | None = None) -> None:
         self.store = store
@@ -172,13 +186,14 @@ class StoryLinker:
                          "WHERE m.entity_id = ? AND d.event_id IS NOT NULL LIMIT 50", (eid,))
                 pairs.update((r[0], r[1]) for r in rows)
         out: dict[str, Candidate] = {}
+        lone = _events(self.store, [eid for eid, sid in pairs if not sid and eid != ev.id])
         for eid, sid in pairs:
             if eid == ev.id or (sid and sid == ev.story_id):
                 continue
             if sid:
                 if sid not in out and (st := self.store.get_story(sid)) is not None:
                     out[sid] = Candidate.of_story(st)
-            elif eid not in out and (other := self.store.get_event(eid)) is not None and not other.story_id:
+            elif eid not in out and (other := lone.get(eid)) is not None and not other.story_id:
                 oc = decode_vec(other.meta.get("centroid")) if other.meta.get("centroid") else event_centroid(
                     self.store, other)
                 out[eid] = Candidate.of_event(other, oc)
@@ -201,8 +216,8 @@ class StoryLinker:
         recent events. Pairs that cannot link at all count as :data:`MARGIN_CLIP` below the bar.
         With entities the mean must clear ``merge_margin``; without (embeddings only, where the
         bar is already the strict ``join_alone``) it must reach the bar: ``merge_margin_alone``."""
-        ea = [e for e in (self.store.get_event(i) for i in a.event_ids[-MAX_PAIR_EVENTS:]) if e is not None]
-        eb = [e for e in (self.store.get_event(i) for i in b.event_ids[-MAX_PAIR_EVENTS:]) if e is not None]
+        ea = _in_order(self.store, a.event_ids[-MAX_PAIR_EVENTS:])
+        eb = _in_order(self.store, b.event_ids[-MAX_PAIR_EVENTS:])
         margins, with_entities = [], 0
         for x in ea:
             cx = decode_vec(x.meta.get("centroid"))
@@ -245,7 +260,7 @@ class StoryLinker:
         event passed but did not choose is not pulled along with it (single-link chaining would
         glue two stories through one bridging event); it is placed again afterwards on its own
         merits, where its best candidate may now be the story just formed."""
-        evs = [e for e in (self.store.get_event(i) for i in dict.fromkeys(event_ids)) if e is not None]
+        evs = _in_order(self.store, list(dict.fromkeys(event_ids)))
         evs.sort(key=_date_key)
         touched: set[str] = set()
         revisit: dict[str, set[str]] = {}
@@ -326,7 +341,7 @@ class StoryLinker:
 
     def _refresh(self, st: StoryRecord) -> None:
         """Recompute a story's order, centroid, entity profile, actors and label, then store it."""
-        evs = [e for e in (self.store.get_event(i) for i in st.event_ids) if e is not None]
+        evs = _in_order(self.store, st.event_ids)
         evs.sort(key=_date_key)
         st.event_ids = [e.id for e in evs]
         for e in evs:
