@@ -107,7 +107,8 @@ def read_redewiedergabe(path: Path) -> tuple[str, list[Rel]]:
         col = {k: head.index(k) for k in ("tok", "stwr", "frame", "speaker")}
     except ValueError as exc:
         raise EvalError(f"{path}: not a REDEWIEDERGABE table (needs tok, stwr, frame, speaker columns)") from exc
-    tokens = [c[col["tok"]] for c in (line.split("\t") for line in lines[1:]) if len(c) > col["tok"]]
+    rows = [line.split("\t") for line in lines[1:]]
+    tokens = [c[col["tok"]] for c in rows if len(c) > col["tok"]]
     opening, closing_marks = set(_OPENING), set(_CLOSING)
     for a, b in _CHEVRONS:
         first = next((t for t in tokens if t in (a, b)), a)
@@ -120,10 +121,9 @@ def read_redewiedergabe(path: Path) -> tuple[str, list[Rel]]:
     content: dict[str, list[tuple[int, int]]] = {}
     frame: dict[str, list[tuple[int, int]]] = {}
     speaker: dict[str, list[tuple[int, int]]] = {}
-    for n, line in enumerate(lines[1:], start=2):
-        cols = line.split("\t")
+    for n, cols in enumerate(rows, start=2):
         if len(cols) <= max(col.values()):
-            if line.strip():
+            if "".join(cols).strip():
                 raise EvalError(f"{path}:{n}: {len(cols)} columns, expected {len(head)}")
             continue
         tok = cols[col["tok"]]

@@ -50,18 +50,18 @@ class Candidate:
         return CONFIDENCE[self.evidence]
 
 
+def name_cues(kind: str, lang: str) -> list[str]:
+    """A list of ``name_cues`` in ``knowledge/roles.json`` for a language (else its ``default``)."""
+    table = _roles_data().get("name_cues", {}).get(kind, {})
+    return list(table.get(lang, table.get("default", [])))
+
+
 @lru_cache(maxsize=16)
 def _cues(lang: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(person titles, locatives, function words) of a language, folded."""
-    cues = _roles_data().get("name_cues", {})
-
-    def pick(kind: str) -> list[str]:
-        table = cues.get(kind, {})
-        return list(table.get(lang, table.get("default", [])))
-
-    function = {fold(w) for w in pick("function_words")} | {fold(w) for w in stop_words(lang)}
-    return (frozenset(fold(w) for w in pick("person_titles")), frozenset(fold(w) for w in pick("locatives")),
-            frozenset(function))
+    function = {fold(w) for w in name_cues("function_words", lang)} | {fold(w) for w in stop_words(lang)}
+    return (frozenset(fold(w) for w in name_cues("person_titles", lang)),
+            frozenset(fold(w) for w in name_cues("locatives", lang)), frozenset(function))
 
 
 @lru_cache(maxsize=16)

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..model import Entity, Mention
-from .candidates import CandidateFinder, stop_words
+from .candidates import CandidateFinder, name_cues, stop_words
 from .kb import EntityKB
 from .names import DE_SUFFIXES, fold, inflection_variants, name_key, slugify, to_english, word_key
 from .roles import RoleFinder, RoleMatch, _roles_data, doc_dates
@@ -187,12 +187,11 @@ class Linker:
             forms = (tail, tail[:-1], tail[:-2])  # "-Rates", "-Kommissionen"
             return not any(f.endswith(n) for f in forms for n in self._organisation_nouns())
         head = text[known.start : known.end]
-        return known.source == "kb" and head.isupper() and 2 <= len(head) <= 5 and text[known.end : known.end + 1] == " "
+        return head.isupper() and 2 <= len(head) <= 5 and text[known.end : known.end + 1] == " "
 
     def _organisation_nouns(self) -> tuple[str, ...]:
         if self._org_nouns is None:
-            words = _roles_data().get("name_cues", {}).get("organisation_nouns", {}).get("de", [])
-            self._org_nouns = tuple(sorted({fold(w) for w in words}, key=len, reverse=True))
+            self._org_nouns = tuple({fold(w) for w in name_cues("organisation_nouns", "de")})
         return self._org_nouns
 
     # -- 2. merge ------------------------------------------------------------------------------
@@ -543,8 +542,7 @@ def _stop_words(lang: str) -> frozenset[str]:
     """spaCy's stop words and the language's ``name_cues.function_words`` (roles.json): a one-word
     'name' that is one of them ("Let", "Where", a sentence-initial "Knapp" or "Rund") is a
     tagging error of capitalised text."""
-    table = _roles_data().get("name_cues", {}).get("function_words", {})
-    return stop_words(lang) | frozenset(w.lower() for w in table.get(lang, ()))
+    return stop_words(lang) | frozenset(w.lower() for w in name_cues("function_words", lang))
 
 
 def fold_stem(word: str) -> str:

@@ -140,12 +140,16 @@ class BioNer(Tagger):
             if total is not None and total.shape != p.shape:
                 raise ValueError(f"ensemble member scored {len(total)} tokens, this one {len(p)}")
             summed.append(p if total is None else (total + p) / (n + 1))
-        return viterbi(summed, self.labels) if self.cfg.get("viterbi", True) else [s.argmax(axis=1) for s in summed]
+        return self._decode(summed)
 
     def _scores2guesses(self, scores: Any) -> list:
+        return self._decode(self._probabilities(scores))
+
+    def _decode(self, probs: list[np.ndarray]) -> list[np.ndarray]:
+        """Tag ids per doc: the best well-formed sequence, or (``viterbi`` off) the best tag per token."""
         if self.cfg.get("viterbi", True):
-            return viterbi(self._probabilities(scores), self.labels)
-        return [np.asarray(s).argmax(axis=1) for s in scores]
+            return viterbi(probs, self.labels)
+        return [np.asarray(p).argmax(axis=1) for p in probs]
 
     def _probabilities(self, scores: Any) -> list[np.ndarray]:
         """Tag probabilities per token: the output layer of a tagger built with ``normalize =
@@ -154,14 +158,8 @@ class BioNer(Tagger):
         softmax = self.model.get_ref("softmax") if self.model.has_ref("softmax") else None
         if softmax is None or softmax.attrs.get("softmax_normalize", True):
             return list(scores)
-        out = []
-        for s in scores:
-            s = np.asarray(s, dtype=np.float32)
-            if len(s):
-                e = np.exp(s - s.max(axis=1, keepdims=True))
-                s = e / e.sum(axis=1, keepdims=True)
-            out.append(s)
-        return out
+        return [self.model.ops.softmax(np.asarray(s, dtype=np.float32)) if len(s) else np.asarray(s, dtype=np.float32)
+                for s in scores]
 
     def set_annotations(self, docs: Any, batch_tag_ids: Any) -> None:
         if isinstance(docs, Doc):

@@ -54,8 +54,8 @@ class Recipe:
 # German news) at a fraction of its per-token cost. German warms up on two epochs of English
 # CoNLL (held-out F1 0.763 -> 0.769) and also trains on Europarl-NER dev. German is an ensemble
 # of two networks (seeds 0 and 1) with a maxout layer before the BIO softmax: one such network
-# scores 0.770-0.776 held out (four seeds), a pair of them 0.772-0.786 (mean 0.779), the pair
-# of seeds 0 and 1 0.786, at twice the CNN's cost.
+# scores 0.770-0.776 held out (four seeds), a pair of them 0.772-0.7855 (mean 0.779), the pair
+# of seeds 0 and 1 0.7855, at twice the CNN's cost.
 RECIPES = {
     "de": Recipe(width=64, pieces=True, decoder="bio", bio_hidden=64, batch_start=16, members=2,
                  extra=("europarl_dev",), warm=("conll_en",), warm_epochs=2, max_epochs=14, patience=4),

@@ -210,8 +210,8 @@ def according_quotes(text: str) -> list[RawIndirect]:
 
 
 _LAUT = re.compile(r"(?:(?<=^)|(?<=[.!?:]\s)|(?<=\n))(?:Laut|Nach Angaben)[ \t]+")
-_ARTICLES = {"der", "die", "das", "dem", "den", "des", "ein", "eine", "einem", "einer", "eines"}
-_NP_INNER = _ARTICLES | {"von", "vom", "und"}
+_NP_START = {"der", "die", "das", "dem", "den", "des", "ein", "eine", "einem", "einer", "eines", "von", "vom"}
+_NP_INNER = _NP_START | {"und"}
 
 
 def laut_quotes(text: str) -> list[RawIndirect]:
@@ -222,7 +222,7 @@ def laut_quotes(text: str) -> list[RawIndirect]:
     for m in _LAUT.finditer(text):
         send = sentence_end(text, m.end())
         words = list(re.finditer(r"[\w.’'-]+", text[m.end() : send]))
-        if not words or not (words[0].group(0)[:1].isupper() or words[0].group(0) in _NP_INNER - {"und"}):
+        if not words or not (words[0].group(0)[:1].isupper() or words[0].group(0) in _NP_START):
             continue  # "Laut und deutlich …": the adjective, no source
         verb = None
         for i, w in enumerate(words[:8]):

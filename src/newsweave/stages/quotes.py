@@ -24,7 +24,7 @@ from .quote_spans import MAX_SENTENCE, RawQuote, cues, direct_quotes, indirect_q
 
 _PERSONISH = ("PER", "ROLE")
 _WINDOW = 160
-_SOURCE_FIRST = ("according", "laut")  # cues whose source follows them  # characters searched around a quote for its cue and speaker
+_SOURCE_FIRST = ("according", "laut", "nach")  # cues whose source follows them ("nach Angaben X")
 
 
 class QuotesStage:
@@ -89,10 +89,9 @@ def find_quotes(text: str, lang: str, mentions: list[Mention]) -> list[Quote]:
         if r.cue_start > r.end:  # attribution after the content: ", officials said."
             tail_end = sentence_end(text, r.cue_end)
             speaker = _subject_near(text, lang, r.end, tail_end, r.cue_start, outside) or _np(text, r.end, r.cue_start, r.cue_end, tail_end)
-        elif text[r.cue_start : r.cue_end].lower().startswith(("according to", "laut", "nach angaben")):
+        elif text[r.cue_start : r.cue_end].split()[0].lower() in _SOURCE_FIRST:
             # the source comes first: "According to X, ...", "Laut X haben ...": X
-            speaker = _subject_near(text, lang, r.cue_end, r.start, r.cue_end, outside) or _np(
-                text, r.cue_end, r.start - 1, r.start - 1, r.start)
+            speaker = _subject_near(text, lang, r.cue_end, r.start, r.cue_end, outside) or _phrase(text, r.cue_end, r.start)
         else:
             speaker = _before(text, lang, r.cue_start, outside)
         out.append(_make(text, r.start, r.end, "indirect", (r.cue_start, r.cue_end), speaker, lang, outside))
@@ -182,13 +181,22 @@ def _before(text: str, lang: str, cue: int, ments: Ments, floor: int | None = No
     return max(cands, key=lambda m: m.end) if cands else None
 
 
+def _phrase(text: str, lo: int, hi: int) -> Any:
+    """The words in [lo, hi) without edge blanks and commas as an unresolved speaker phrase, if
+    there are one to six of them."""
+    words = text[lo:hi].strip(" ,\t")
+    if not words or len(words.split()) > 6:
+        return None
+    s = text.index(words, lo)
+    return ("phrase", s, s + len(words), None)
+
+
 def _np(text: str, lo: int, c0: int, c1: int, hi: int) -> Any:
     """An unresolved speaker phrase in a postposed attribution: ", a source said" -> "a source";
     ", said the official" -> "the official"."""
-    before = text[lo:c0].strip(" ,\t")
-    if before and len(before.split()) <= 6:
-        s = text.index(before, lo)
-        return ("phrase", s, s + len(before), None)
+    before = _phrase(text, lo, c0)
+    if before:
+        return before
     after = re.match(r"[ \t]*([^,.;:]{2,60})", text[c1:hi])
     if after and after.group(1).strip():
         s = c1 + after.start(1)
