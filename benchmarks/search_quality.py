@@ -34,11 +34,11 @@ from typing import Any
 
 from newsweave import api, sample
 from newsweave.paths import shared_dir
-from newsweave.search import hybrid_search, postings
+from newsweave.search import hybrid, hybrid_search, postings
 
 ACCEPTANCE = ("Stoltenberg Biden Russia dialogue", "004_91db5c4eda242435.txt")
 TEXT = ("bm25", "stems")
-ALL = ("bm25", "stems", "phrase", "vector", "entity")
+ALL = hybrid.RANKERS
 
 
 def build(db: Path) -> Any:

@@ -28,10 +28,11 @@ ARTICLES = {
 }
 
 
-def hash_embed(text: str) -> list[float]:
-    """A deterministic bag-of-stems embedding, standing in for the model in these tests."""
+def hash_embed(text: str, langs: tuple[str, ...] = ("en", "de")) -> list[float]:
+    """A deterministic bag-of-stems embedding (stems of ``langs``), standing in for the model in
+    these tests."""
     vec = [0.0] * 64
-    for lang in ("en", "de"):
+    for lang in langs:
         for w in stem_text(text, lang).split():
             vec[int(hashlib.md5(w.encode()).hexdigest(), 16) % 64] += 1.0
     n = math.sqrt(sum(v * v for v in vec)) or 1.0

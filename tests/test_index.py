@@ -34,9 +34,24 @@ def _random_index(n: int = 200) -> tuple[VectorIndex, list[str], np.ndarray]:
     return idx, ids, vecs
 
 
-def test_search_returns_cosine_best_first() -> None:
+def _spy_exact(monkeypatch: pytest.MonkeyPatch, idx: VectorIndex) -> list[bool]:
+    """The ``exact`` argument of every search the usearch index is asked for."""
+    asked: list[bool] = []
+    search = idx._index.search
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        asked.append(bool(kwargs.get("exact", False)))
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(idx._index, "search", spy)
+    return asked
+
+
+def test_search_returns_cosine_best_first(monkeypatch: pytest.MonkeyPatch) -> None:
     idx, ids, vecs = _random_index()
+    asked = _spy_exact(monkeypatch, idx)
     hits = idx.search(vecs[17], 5)
+    assert asked == [True]  # a small index is searched exhaustively
     assert hits[0][0] == ids[17] and abs(hits[0][1] - 1.0) < 1e-4
     cos = vecs @ vecs[17]
     # a small index is searched exhaustively: the best five by cosine, up to bf16 rounding
@@ -52,7 +67,9 @@ def test_large_index_searches_the_graph(monkeypatch: pytest.MonkeyPatch) -> None
     # its worst case), it may miss one of the best five or swap two within bf16 rounding
     monkeypatch.setattr(index_module, "EXACT_BELOW", 100)
     idx, ids, vecs = _random_index()
+    asked = _spy_exact(monkeypatch, idx)
     hits = idx.search(vecs[17], 5)
+    assert asked == [False]
     cos = vecs @ vecs[17]
     got = [float(cos[ids.index(h[0])]) for h in hits]
     best = np.sort(cos)[::-1][:5]
@@ -173,4 +190,4 @@ def test_search_beam_widens_past_the_reference_size(monkeypatch: pytest.MonkeyPa
     idx.add_many([f"{i:016x}" for i in range(50, 1000)], vecs[50:])
     hits = idx.search(vecs[7], 5)
     assert hits[0][0] == f"{7:016x}"
-    assert idx._index.expansion_search == idx.beam == index_module.search_beam(16, 1000) > 16
+    assert idx._index.expansion_search == index_module.search_beam(16, 1000) > 16

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import syntax_corpus
 from newsweave import api
 from newsweave.model import DateInfo, Document, Entity, Mention, Source
 from newsweave.search import find_entities, hybrid_search, rrf, snippet, translit_keys
 from newsweave.search.names import EntityIndex, _Entry
 from newsweave.search.postings import FANOUT, K1, STEMS, WORDS, PostingIndex, doc_terms
-from newsweave.search.stems import fold_word, query_terms, stem_text
+from newsweave.search.stems import fold_word, query_terms
 from newsweave.store import DocFilter
 from webcorpus import corpus_db, find_doc
 
@@ -99,13 +99,8 @@ ARTICLES = [
 
 
 def hash_embed(text: str) -> list[float]:
-    """A deterministic bag-of-stems embedding, standing in for the model in these unit tests."""
-    vec = [0.0] * 64
-    for lang in ("en", "de", "fr"):
-        for w in stem_text(text, lang).split():
-            vec[int(hashlib.md5(w.encode()).hexdigest(), 16) % 64] += 1.0
-    n = math.sqrt(sum(v * v for v in vec)) or 1.0
-    return [v / n for v in vec]
+    """The tests' bag-of-stems embedding over the three languages of this corpus."""
+    return syntax_corpus.hash_embed(text, ("en", "de", "fr"))
 
 
 @pytest.fixture()

@@ -153,13 +153,23 @@ class OfficeKB:
                 if p.key not in keys:
                     keys.append(p.key)
         self._labels: dict[str, list[str]] = {}
-        self._found: dict[str, list[Office]] = {}  # find_offices by folded label
         for o in self._offices.values():
             for names in o.own_labels.values():
                 for n in names:
                     keys = self._labels.setdefault(fold(n), [])
                     if o.key not in keys:
                         keys.append(o.key)
+        # for labels made of a scope prefix or adjective and a generic label: each scope's folded
+        # forms, longest first, and its offices by folded label
+        self._scope_forms = [
+            (code, sorted(dict.fromkeys(fold(f) for table in (sc.adjectives, sc.names) for forms in table.values() for f in forms),
+                          key=len, reverse=True))
+            for code, sc in self._scopes.items()
+        ]
+        self._scope_labels: dict[tuple[str, str], list[Office]] = {}
+        for o in self._offices.values():
+            for f in dict.fromkeys(fold(g) for gs in o.labels.values() for g in gs):
+                self._scope_labels.setdefault((o.scope, f), []).append(o)
 
     # -- building -------------------------------------------------------------------------------
     def _add_person(self, p: dict[str, Any]) -> Person:
@@ -250,31 +260,14 @@ class OfficeKB:
         State"), or a scope prefix/adjective plus a generic label ("US-Außenminister",
         "britischer Verteidigungsminister", "French foreign minister")."""
         f = fold(label)
-        cached = self._found.get(f)
-        if cached is None:
-            if len(self._found) > 50_000:
-                self._found.clear()
-            cached = self._found[f] = self._find_offices(f)
-        return list(cached)
-
-    def _find_offices(self, f: str) -> list[Office]:
         found = [self._offices[k] for k in self._labels.get(f, [])]
         if found:
             return found
-        for scope in self._scopes.values():
-            forms = [fold(a) for forms in scope.adjectives.values() for a in forms]
-            forms += [fold(n) for forms in scope.names.values() for n in forms]
-            for form in sorted(forms, key=len, reverse=True):
+        for code, forms in self._scope_forms:
+            for form in forms:
                 rest = _strip_prefix(f, form)
-                if rest is None:
-                    continue
-                hits = [
-                    o
-                    for o in self._offices.values()
-                    if o.scope == scope.code and any(fold(g) == rest for gs in o.labels.values() for g in gs)
-                ]
-                if hits:
-                    return hits
+                if rest is not None and (hits := self._scope_labels.get((code, rest))):
+                    return list(hits)
         return []
 
 

@@ -121,7 +121,6 @@ class VectorIndex:
         self.dtype = dtype
         self.synced = 0  # the highest store rowid whose vector the index holds (SQLite)
         self._index: Any = None
-        self._beam = expansion_search  # the beam the usearch index is set to now
         self._keys: dict[int, str] = {}  # only for ids that are not 16 hex digits
         self._lock = threading.RLock()
         self.dirty = False
@@ -153,7 +152,7 @@ class VectorIndex:
             raise ValueError(f"{self.path} is not a usearch index")
         if str(index.dtype).rsplit(".", 1)[-1].lower() != self.dtype or index.connectivity != self.connectivity:
             raise ValueError(f"{self.path} was built with other settings")  # rebuilt with these
-        index.expansion_search = self._beam = self.expansion_search  # type: ignore[misc]  # a setter mypy does not see
+        index.expansion_search = self.expansion_search  # type: ignore[misc]  # a setter mypy does not see
         index.expansion_add = self.expansion_add  # type: ignore[misc]
         keys_file, sync_file = self._files()
         self._index = index
@@ -246,7 +245,6 @@ class VectorIndex:
 
             self._index = Index(ndim=ndim, metric="cos", dtype=self.dtype, connectivity=self.connectivity,
                                 expansion_add=self.expansion_add, expansion_search=self.expansion_search)
-            self._beam = self.expansion_search
         elif self._index.ndim != ndim:
             raise StoreError(
                 f"vector of dimension {ndim} does not fit the index of dimension {self._index.ndim}; "
@@ -300,8 +298,8 @@ class VectorIndex:
         with self._lock:
             n = len(self._index)
             beam = search_beam(self.expansion_search, n)  # usearch widens it to k itself
-            if beam != self._beam:
-                self._index.expansion_search = self._beam = beam
+            if beam != self._index.expansion_search:
+                self._index.expansion_search = beam
             m = self._index.search(q, min(k, n), exact=n < EXACT_BELOW)
         return [(self._doc_id(int(key)), float(1.0 - d)) for key, d in zip(m.keys, m.distances, strict=True)]
 

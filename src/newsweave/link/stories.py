@@ -43,6 +43,7 @@ import numpy as np
 
 from ..model import stable_id
 from ..store import EventRecord, StoryRecord
+from .events import load_events
 from .features import parse_day, weighted_cosine
 
 MAX_PROFILE = 80
@@ -141,17 +142,11 @@ def event_idf(store: Any, entity_ids: list[str], cache: dict[str, float], n_even
     return {e: cache[e] for e in entity_ids}
 
 
-def _events(store: Any, ids: list[str]) -> dict[str, EventRecord]:
-    """Event records by id in two queries for the whole list (:func:`.events.load_events`), not
-    two per event: the story step reads hundreds of them per run, each a round trip on a server."""
-    from .events import load_events
-
-    return load_events(store, list(dict.fromkeys(ids)))
-
-
 def _in_order(store: Any, ids: list[str]) -> list[EventRecord]:
-    """The stored ones of ``ids``, in that order."""
-    found = _events(store, ids)
+    """The stored ones of ``ids``, in that order, read in two queries for the whole list
+    (:func:`.events.load_events`), not two per event: the story step reads hundreds of them per
+    run, each a round trip on a server."""
+    found = load_events(store, ids)
     return [found[i] for i in ids if i in found]
 
 
@@ -162,6 +157,7 @@ class StoryLinker:
         self.p = params or StoryParams()
         self._idf: dict[str, float] = {}
         self._n_events = 0
+        self._changed: set[str] = set()  # events written since the records in hand were read
 
     def idf(self, ids: list[str]) -> dict[str, float]:
         if not self._n_events:
@@ -186,7 +182,7 @@ class StoryLinker:
                          "WHERE m.entity_id = ? AND d.event_id IS NOT NULL LIMIT 50", (eid,))
                 pairs.update((r[0], r[1]) for r in rows)
         out: dict[str, Candidate] = {}
-        lone = _events(self.store, [eid for eid, sid in pairs if not sid and eid != ev.id])
+        lone = load_events(self.store, [eid for eid, sid in pairs if not sid and eid != ev.id])
         for eid, sid in pairs:
             if eid == ev.id or (sid and sid == ev.story_id):
                 continue
@@ -260,24 +256,30 @@ class StoryLinker:
         event passed but did not choose is not pulled along with it (single-link chaining would
         glue two stories through one bridging event); it is placed again afterwards on its own
         merits, where its best candidate may now be the story just formed."""
+        self._changed = set()
         evs = _in_order(self.store, list(dict.fromkeys(event_ids)))
         evs.sort(key=_date_key)
         touched: set[str] = set()
         revisit: dict[str, set[str]] = {}
         for ev in evs:
             touched |= self._place(ev, revisit)
-        for eid, extra in revisit.items():
-            ev = self.store.get_event(eid)
-            if ev is not None and not ev.story_id:
-                touched |= self._place(ev, None, extra)
+        self._changed = set()
+        for ev in _in_order(self.store, list(revisit)):
+            ev = self._fresh(ev)
+            if not ev.story_id:
+                touched |= self._place(ev, None, revisit[ev.id])
         return touched
+
+    def _fresh(self, ev: EventRecord) -> EventRecord:
+        """``ev`` as stored now: read again only if a story written since changed it."""
+        return (self.store.get_event(ev.id) or ev) if ev.id in self._changed else ev
 
     def _place(self, ev: EventRecord, revisit: dict[str, set[str]] | None,
                extra: set[str] | None = None) -> set[str]:
         """Put one event in its best passing story or lone event; ``extra`` are stories to consider
         beside its own candidates (found from the other side: nearest-neighbour search is not
         symmetric)."""
-        ev = self.store.get_event(ev.id) or ev  # an earlier step may have put it in a story
+        ev = self._fresh(ev)  # an earlier step may have put it in a story
         c = event_centroid(self.store, ev)
         if c is not None:
             ev.meta["centroid"] = encode_vec(c)
@@ -344,6 +346,7 @@ class StoryLinker:
         evs = _in_order(self.store, st.event_ids)
         evs.sort(key=_date_key)
         st.event_ids = [e.id for e in evs]
+        self._changed.update(st.event_ids)  # their rows (story, centroid, reason) are written below
         for e in evs:
             if "story" in e.meta:  # a lone event no longer
                 e.meta.pop("story")
